@@ -1,0 +1,29 @@
+# The two commands the README opens with: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+FOLIO := $(VENV)/bin/folio
+export OMP_THREAD_LIMIT := 1
+FOLIO_HOME ?= $(CURDIR)/folio-data
+export FOLIO_HOME
+DEMO_PROFILE ?= office200
+
+.PHONY: setup demo test bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	@rm -rf "$(FOLIO_HOME)/samples/$(DEMO_PROFILE)"
+	$(FOLIO) samples render --profile $(DEMO_PROFILE) --out "$(FOLIO_HOME)/samples/$(DEMO_PROFILE)"
+	$(FOLIO) run "$(FOLIO_HOME)/samples/$(DEMO_PROFILE)" --catalog samples/data/catalog.csv \
+		--batch "sample-$(DEMO_PROFILE)" --export "$(FOLIO_HOME)/export.jsonl"
+	@echo "records: $(FOLIO_HOME)/export.jsonl (ground truth: $(FOLIO_HOME)/samples/$(DEMO_PROFILE)/truth.jsonl)"
+
+test: setup
+	$(VENV)/bin/python -m pytest -q
+
+bench: setup
+	$(VENV)/bin/python -m bench.run
+
+clean:
+	rm -rf "$(FOLIO_HOME)" bench/out

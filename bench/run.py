@@ -1,0 +1,125 @@
+"""``make bench``: render every scan profile, run the pipeline, score against ground truth.
+
+Prints per profile: fields exact by group, silent errors (wrong and not in
+review.needs_review), share of fields sent to review, CPU seconds per page
+(this process and its tesseract children). Details go to bench/out/.
+Benchmarks are not tests: nothing here asserts.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from records.compare import GROUPS, Comparison, compare  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+CATALOG = Path(__file__).resolve().parent.parent / "samples" / "data" / "catalog.csv"
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _one_page(job: tuple[str, int, str, dict]) -> dict:
+    """Run the pipeline on one page of one file (in a pool process)."""
+    from folio.errors import FolioError
+    from ingest import files
+    from reconcile.catalog import CatalogIndex, load_csv
+    from worker.pipeline import process_image
+
+    path_s, number, kind, truth = job
+    path = Path(path_s)
+    catalog = CatalogIndex(load_csv(CATALOG))
+    source = {"file": path.name, "page": number, "sha256": truth["source"]["sha256"]}
+    started = _cpu()
+    try:
+        image, dpi = files.load_page(path, kind, number, files.Limits())
+        work = process_image(image, catalog, source=source, dpi=dpi)
+        record, error = work.record.to_json(), None
+        rotation = work.read.rotation
+    except FolioError as exc:
+        record, error, rotation = {"review": {"needs_review": []}}, str(exc), None
+    return {"record": record, "error": error, "cpu": _cpu() - started, "source": source, "rotation": rotation}
+
+
+def run_profile(profile: str, seed: int, workers: int) -> dict:
+    from ingest import files
+    from samples.generate import render_batch
+
+    batch_dir = OUT / profile / "scans"
+    truth_path = render_batch(batch_dir, profile, seed)
+    truths = [json.loads(line) for line in open(truth_path, encoding="utf-8") if line.strip()]
+    jobs = []
+    for t in truths:
+        path = batch_dir / t["source"]["file"]
+        jobs.append((str(path), t["source"]["page"], files.sniff(path), t))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(_one_page, jobs))
+    total = Comparison()
+    errors = []
+    with open(OUT / profile / "export.jsonl", "w", encoding="utf-8") as fh:
+        for (_, _, _, truth), res in zip(jobs, results):
+            fh.write(json.dumps(res["record"], ensure_ascii=False) + "\n")
+            label = f"{truth['source']['file']}:{truth['source']['page']}"
+            if res["error"]:
+                errors.append(f"{label} {res['error']}")
+            want = {k: v for k, v in truth.items() if k != "source"}
+            total.add(compare(res["record"], want, label))
+    (OUT / profile / "silent.txt").write_text("\n".join(total.silent) + "\n", encoding="utf-8")
+    (OUT / profile / "wrong.txt").write_text("\n".join(total.wrong) + "\n", encoding="utf-8")
+    return {
+        "profile": profile,
+        "pages": len(jobs),
+        "failed": errors,
+        "fields": total.fields,
+        "exact": {g: round(total.share_exact(g), 4) for g in GROUPS},
+        "exact_all": round(total.share_exact(), 4),
+        "silent": len(total.silent),
+        "flagged": round(total.flagged / total.fields, 4) if total.fields else 0.0,
+        "cpu_per_page": round(sum(r["cpu"] for r in results) / max(1, len(results)), 2),
+    }
+
+
+def print_table(rows: list[dict]) -> None:
+    head = ["profile", "pages", "fields", *GROUPS, "all", "silent", "review", "cpu s/page"]
+    print(" | ".join(head))
+    print(" | ".join("---" for _ in head))
+    for r in rows:
+        cells = [r["profile"], r["pages"], r["fields"], *[f"{100 * r['exact'][g]:.1f}%" for g in GROUPS],
+                 f"{100 * r['exact_all']:.1f}%", r["silent"], f"{100 * r['flagged']:.1f}%", r["cpu_per_page"]]
+        print(" | ".join(str(c) for c in cells))
+    for r in rows:
+        for e in r["failed"]:
+            print(f"FAILED [{r['profile']}] {e}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from samples.generate import PROFILES
+
+    p = argparse.ArgumentParser(prog="bench")
+    p.add_argument("--profiles", nargs="*", default=list(PROFILES))
+    p.add_argument("--seed", type=int, default=101, help="layout seed (not the samples' default)")
+    p.add_argument("--workers", type=int, default=2)
+    args = p.parse_args(argv)
+    rows = []
+    for profile in args.profiles:
+        rows.append(run_profile(profile, args.seed, args.workers))
+        print(f"... {profile} done", file=sys.stderr, flush=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    print_table(rows)
+    print(f"details: {OUT}/<profile>/(export.jsonl, silent.txt, wrong.txt), {OUT}/results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Folio: scanned, signed municipal reports into verified, structured records."""

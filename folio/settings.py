@@ -1,0 +1,105 @@
+"""Django settings, read from the environment.
+
+``FOLIO_HOME``   data folder (originals, page images, SQLite); default ``./folio-data``
+``DATABASE_URL`` any dj-database-url URL; default SQLite inside ``FOLIO_HOME``
+``REDIS_URL``    Celery broker; default ``redis://localhost:6379/0``
+``FOLIO_SECRET_KEY``, ``FOLIO_DEBUG``, ``FOLIO_ALLOWED_HOSTS``: the usual Django knobs.
+See docs/configuration.md.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+FOLIO_HOME = Path(os.environ.get("FOLIO_HOME", "folio-data")).resolve()
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+SECRET_KEY = os.environ.get("FOLIO_SECRET_KEY", "folio-insecure-development-key-change-me")
+DEBUG = os.environ.get("FOLIO_DEBUG", "0") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("FOLIO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "reconcile.apps.ReconcileConfig",
+    "ingest.apps.IngestConfig",
+    "records.apps.RecordsConfig",
+    "web.apps.WebConfig",
+    "review.apps.ReviewConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "folio.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+WSGI_APPLICATION = "folio.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{FOLIO_HOME / 'folio.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several processes (CLI, workers) share the file: wait for locks instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "es-mx"
+TIME_ZONE = "America/Tijuana"
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = FOLIO_HOME / "static"
+
+# Originals and page images, behind Django's storage API (file system by default).
+MEDIA_ROOT = FOLIO_HOME / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Pipeline settings (passed into the core as a frozen object, never read from deep inside it).
+FOLIO_RENDER_DPI = int(os.environ.get("FOLIO_RENDER_DPI", "300"))
+FOLIO_MAX_UPLOAD_MB = int(os.environ.get("FOLIO_MAX_UPLOAD_MB", "200"))
+FOLIO_MAX_PAGES = int(os.environ.get("FOLIO_MAX_PAGES", "500"))
+FOLIO_MAX_MEGAPIXELS = int(os.environ.get("FOLIO_MAX_MEGAPIXELS", "60"))
+FOLIO_TESSERACT_TIMEOUT = float(os.environ.get("FOLIO_TESSERACT_TIMEOUT", "120"))
+FOLIO_POPPLER_TIMEOUT = float(os.environ.get("FOLIO_POPPLER_TIMEOUT", "120"))
+
+CELERY_BROKER_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("FOLIO_LOG_LEVEL", "WARNING")},
+}

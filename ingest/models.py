@@ -1,0 +1,58 @@
+"""Batches, documents and pages: what was submitted and where each page stands."""
+from __future__ import annotations
+
+from django.db import models
+
+
+class Batch(models.Model):
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    """One uploaded file. The original is kept, content-addressed, never modified."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(max_length=255, help_text="the uploaded file's name, sanitised")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    original = models.CharField(max_length=500, help_text="storage path of the original")
+    size = models.BigIntegerField()
+    kind = models.CharField(max_length=10, help_text="pdf, tiff, jpeg or png, by magic bytes")
+    page_count = models.IntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Page(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        POISON = "poison"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
+    number = models.IntegerField(help_text="1-based within the document")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    attempts = models.IntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    error_code = models.CharField(max_length=50, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    image = models.CharField(max_length=500, blank=True, default="", help_text="storage path of the cleaned page image")
+    rotation = models.IntegerField(null=True, blank=True)
+    skew = models.FloatField(null=True, blank=True)
+    cpu_seconds = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="unique_page_number")]
+        ordering = ["document_id", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.document.name} p.{self.number}"

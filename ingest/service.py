@@ -1,0 +1,91 @@
+"""Submitting files: keep the original, recognise its kind, create one page row per page.
+
+Nothing submitted is dropped: a file that cannot be read still becomes a
+Document with one FAILED page that says why and what to do.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from folio.errors import FolioError, RejectedInput
+from ingest import files
+from ingest.models import Batch, Document, Page
+
+
+def limits() -> files.Limits:
+    return files.Limits(
+        max_megabytes=settings.FOLIO_MAX_UPLOAD_MB,
+        max_pages=settings.FOLIO_MAX_PAGES,
+        max_megapixels=settings.FOLIO_MAX_MEGAPIXELS,
+        dpi=settings.FOLIO_RENDER_DPI,
+        timeout=settings.FOLIO_POPPLER_TIMEOUT,
+    )
+
+
+def expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named, and the scan files inside folders named, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in files.SUFFIXES)
+        else:
+            yield path
+
+
+def store_original(path: Path, sha256: str) -> str:
+    """Content-addressed: the same bytes are stored once and never modified."""
+    name = f"originals/{sha256[:2]}/{sha256}"
+    if not default_storage.exists(name):
+        with open(path, "rb") as fh:
+            name = default_storage.save(name, File(fh))
+    return name
+
+
+def original_path(document: Document) -> Path:
+    return Path(default_storage.path(document.original))
+
+
+@dataclass(frozen=True)
+class Submitted:
+    document: Document
+    pages: list[Page]
+
+
+@transaction.atomic
+def submit_file(batch: Batch, path: Path, *, name: str | None = None) -> Submitted:
+    lim = limits()
+    display = files.safe_name(name or path.name)
+    sha = files.sha256_of(path)
+    size = path.stat().st_size
+    doc = Document.objects.create(
+        batch=batch, name=display, sha256=sha, original=store_original(path, sha), size=size, kind=""
+    )
+    try:
+        if size > lim.max_megabytes * 1024 * 1024:
+            raise RejectedInput(
+                f"the file is {size / 2**20:.0f} MB, more than the limit of {lim.max_megabytes} MB; split it",
+                code="too_large", file=display,
+            )
+        doc.kind = files.sniff(path)
+        doc.page_count = files.count_pages(path, doc.kind, lim)
+    except FolioError as exc:
+        exc.file = display
+        doc.error = str(exc)
+        doc.save()
+        page = Page.objects.create(document=doc, number=1, state=Page.State.FAILED, error_code=exc.code,
+                                   error=str(exc))
+        return Submitted(doc, [page])
+    doc.save()
+    pages = Page.objects.bulk_create(Page(document=doc, number=n) for n in range(1, doc.page_count + 1))
+    return Submitted(doc, list(doc.pages.all()))
+
+
+def submit_paths(paths: Iterable[Path], *, batch_name: str) -> tuple[Batch, list[Submitted]]:
+    batch = Batch.objects.create(name=batch_name)
+    return batch, [submit_file(batch, p) for p in expand(paths)]

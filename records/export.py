@@ -1,0 +1,59 @@
+"""Export stored records: JSONL in the contract's shape, CSV one line per table row."""
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO, Iterable
+
+from records.models import Report
+from records.store import export_json
+
+CSV_HEADER = (
+    "file", "page", "report_type", "ejercicio", "trimestre", "ramo", "programa", "unidad_ejecutora",
+    "row", "kind", "number", "lineas_accion", "descripcion", "unidad_medida", "meta_anual",
+    "p1", "a1", "p2", "a2", "p3", "a3", "p4", "a4", "avance_absoluto", "avance_relativo", "observaciones",
+    "movimiento", "meta_anual_autorizada", "aumentos", "disminuciones", "meta_anual_modificada",
+    "c1", "c2", "c3", "c4", "justificacion", "needs_review",
+)
+
+
+def write_export(reports: Iterable[Report], fmt: str, fh: IO[str]) -> int:
+    if fmt == "jsonl":
+        n = 0
+        for report in reports:
+            fh.write(json.dumps(export_json(report), ensure_ascii=False) + "\n")
+            n += 1
+        return n
+    if fmt == "csv":
+        return _write_csv(reports, fh)
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def _code(d: dict, key: str) -> str:
+    return ((d.get(key) or {}).get("code")) or ""
+
+
+def _write_csv(reports: Iterable[Report], fh: IO[str]) -> int:
+    writer = csv.writer(fh)
+    writer.writerow(CSV_HEADER)
+    n = 0
+    for report in reports:
+        n += 1
+        d, src = report.data, report.source
+        flagged = set(report.needs_review)
+        for i, row in enumerate(d.get("rows") or []):
+            q = row.get("trimestres") or [{}] * 4
+            cal = row.get("calendario") or [None] * 4
+            row_flagged = any(p == "rows" or p.startswith(f"rows[{i}]") for p in flagged)
+            writer.writerow([
+                src.get("file"), src.get("page"), d.get("report_type"), d.get("ejercicio"), d.get("trimestre"),
+                _code(d, "ramo"), _code(d, "programa"), _code(d, "unidad_ejecutora"),
+                i, row.get("kind"), row.get("number"), " ".join(row.get("lineas_accion") or []),
+                row.get("descripcion"), row.get("unidad_medida"), row.get("meta_anual"),
+                *[x for t in q for x in ((t or {}).get("programado"), (t or {}).get("alcanzado"))],
+                row.get("avance_absoluto"), row.get("avance_relativo"), row.get("observaciones"),
+                row.get("movimiento"), row.get("meta_anual_autorizada"), row.get("aumentos"),
+                row.get("disminuciones"), row.get("meta_anual_modificada"), *cal, row.get("justificacion"),
+                "yes" if row_flagged else "",
+            ])
+    return n

@@ -1,0 +1,88 @@
+"""Store a pipeline result as a Report with its Fields; never overwrite a correction."""
+from __future__ import annotations
+
+from django.db import transaction
+
+from ingest.models import Page
+from reconcile.paths import split
+from reconcile.types import ReportRecord
+from records.models import Field, Report
+
+
+def _set(data: dict, path: str, value) -> None:
+    parts = split(path)
+    node = data
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+
+
+@transaction.atomic
+def store_record(page: Page, record: ReportRecord) -> Report:
+    """Upsert the page's report. Re-running a page gives the same record and keeps
+    every field a reviewer corrected (value and status)."""
+    data = record.data
+    corrected = {}
+    report = Report.objects.filter(page=page).first()
+    if report is not None:
+        corrected = {f.path: f for f in report.fields.filter(status=Field.Status.CORRECTED)}
+    for path, f in corrected.items():
+        try:
+            _set(data, path, f.value)
+        except (KeyError, IndexError, TypeError):
+            pass  # the re-read record no longer has that path; the correction stays in the audit
+    needs_review = [p for p in record.needs_review if p not in corrected]
+    values = dict(
+        report_type=data.get("report_type") or "",
+        ejercicio=data.get("ejercicio"),
+        trimestre=data.get("trimestre"),
+        ramo_code=(data.get("ramo") or {}).get("code") or "",
+        unidad_code=(data.get("unidad_ejecutora") or {}).get("code") or "",
+        data=data,
+        source=record.source,
+        needs_review=needs_review,
+    )
+    report, _ = Report.objects.update_or_create(page=page, defaults=values)
+    keep = set()
+    for path, fr in record.fields.items():
+        keep.add(path)
+        if path in corrected:
+            continue
+        Field.objects.update_or_create(
+            report=report,
+            path=path,
+            defaults=dict(
+                value=fr.value,
+                raw=fr.raw,
+                confidence=float(fr.confidence),
+                status=fr.status,
+                candidates=fr.to_json()["candidates"],
+                checks=fr.to_json()["checks"],
+                page_number=fr.page,
+                bbox=list(fr.bbox) if fr.bbox else None,
+            ),
+        )
+    report.fields.exclude(path__in=keep).exclude(status=Field.Status.CORRECTED).delete()
+    return report
+
+
+def export_json(report: Report) -> dict:
+    """The record in the contract's export shape."""
+    out = {"source": report.source}
+    out.update(report.data)
+    out["review"] = {"needs_review": list(report.needs_review)}
+    out["fields"] = {
+        f.path: {
+            "raw": f.raw,
+            "value": f.value,
+            "confidence": f.confidence,
+            "status": f.status,
+            "candidates": f.candidates,
+            "checks": f.checks,
+            "page": f.page_number,
+            "bbox": f.bbox,
+        }
+        for f in report.fields.order_by("id")
+    }
+    return out
+

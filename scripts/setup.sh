@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up Folio on a Debian machine: system packages (as root), then .venv with folio installed.
+# Idempotent and quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  tesseract-ocr tesseract-ocr-spa tesseract-ocr-osd   # the OCR engine and its Spanish data
+  poppler-utils                                       # pdfinfo, pdftoppm
+  redis-server                                        # the queue's broker
+  fonts-dejavu-core fonts-liberation fonts-freefont-ttf  # fonts the sample generator prints with
+  python3 python3-venv python3-pip
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: run this script as root (or: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+stamp=.venv/.folio-installed
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "setup: installing folio into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v -i warning || true
+  .venv/bin/python -m pip install -q -e ".[dev]" 2>&1 | grep -v -i -E "warning|location" || true
+  .venv/bin/python -c "import folio, cv2, pytesseract, rapidfuzz, django, celery" 
+  touch "$stamp"
+fi
+echo "setup: ready ($(.venv/bin/folio --help >/dev/null && echo 'folio installed'))"
