@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     smp.add_argument("--seed", type=int, default=0)
 
     sub.add_parser("doctor", help="check tesseract, its Spanish data, poppler and the database")
+
+    wrk = sub.add_parser("worker", help="run a Celery worker (Redis at REDIS_URL)")
+    wrk.add_argument("--concurrency", type=int, default=1)
+    sub.add_parser("beat", help="run Celery beat (periodic jobs)")
+    srv = sub.add_parser("serve", help="serve the web pages and admin")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000)
     return p
 
 
@@ -61,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     from folio.errors import FolioError
 
     try:
-        if args.command in ("run", "export", "catalog", "doctor"):
+        if args.command in ("run", "export", "catalog", "doctor", "worker", "beat", "serve"):
             _django()
         return getattr(commands, f"cmd_{args.command}")(args)
     except FolioError as exc:

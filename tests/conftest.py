@@ -1,0 +1,14 @@
+import os
+
+import pytest
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(request, tmp_path):
+    """Every test that touches Django storage writes into its own folder."""
+    if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        s = request.getfixturevalue("settings")
+        s.MEDIA_ROOT = str(tmp_path / "media")
+    yield

@@ -1,0 +1,88 @@
+"""Ingest: kind by magic bytes, safe names, one page row per page, bad files kept and explained."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from folio.errors import RejectedInput
+from ingest import files
+from ingest.models import Page
+from ingest.service import submit_paths
+
+
+def _png(path: Path, size=(120, 80)) -> Path:
+    Image.fromarray(np.full((size[1], size[0]), 255, np.uint8)).save(path, format="PNG")
+    return path
+
+
+def test_kind_comes_from_magic_bytes_not_the_name(tmp_path):
+    jpeg_named_pdf = tmp_path / "scan.pdf"
+    Image.new("RGB", (50, 40), "white").save(jpeg_named_pdf, format="JPEG")
+    assert files.sniff(jpeg_named_pdf) == "jpeg"
+    html_named_pdf = tmp_path / "fake.pdf"
+    html_named_pdf.write_text("<html><body>hello</body></html>")
+    with pytest.raises(RejectedInput) as err:
+        files.sniff(html_named_pdf)
+    assert err.value.code == "unsupported_format" and "fake.pdf" in str(err.value)
+
+
+def test_empty_file_is_rejected_with_its_name(tmp_path):
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    with pytest.raises(RejectedInput) as err:
+        files.sniff(empty)
+    assert "empty.png" in str(err.value) and "empty" in err.value.message
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("../../etc/passwd", "passwd"),
+    ("C:\\Users\\x\\scan.pdf", "scan.pdf"),
+    ("/abs/path/report.tif", "report.tif"),
+    ("a\x00b.png", "ab.png"),
+])
+def test_safe_name_never_carries_a_path(name, expected):
+    assert files.safe_name(name) == expected
+    assert "/" not in files.safe_name(name) and "\\" not in files.safe_name(name)
+
+
+def test_safe_name_is_bounded():
+    assert len(files.safe_name("x" * 300 + ".pdf")) <= 120
+
+
+def test_tiff_frames_are_pages(tmp_path):
+    frames = [Image.new("L", (100, 80), v) for v in (255, 200, 150)]
+    path = tmp_path / "multi.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    assert files.count_pages(path, files.sniff(path), files.Limits()) == 3
+    image, dpi = files.load_page(path, "tiff", 3, files.Limits())
+    assert image.shape == (80, 100) and int(image.mean()) == 150 and dpi > 0
+
+
+@pytest.mark.django_db
+def test_submit_keeps_every_file_and_explains_bad_ones(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    _png(folder / "good.png")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage that is not a pdf")
+    (folder / "notes.txt").write_text("ignored: not a scan suffix")
+    batch, submitted = submit_paths([folder], batch_name="t")
+    by_name = {s.document.name: s for s in submitted}
+    assert set(by_name) == {"good.png", "broken.pdf"}
+    assert [p.state for p in by_name["good.png"].pages] == [Page.State.QUEUED]
+    bad = by_name["broken.pdf"].pages[0]
+    assert bad.state == Page.State.FAILED and "broken.pdf" in bad.error and bad.error_code == "corrupt_pdf"
+    # the original is kept even when it cannot be read
+    from django.core.files.storage import default_storage
+
+    assert default_storage.exists(by_name["broken.pdf"].document.original)
+
+
+@pytest.mark.django_db
+def test_same_bytes_are_stored_once(tmp_path):
+    a = _png(tmp_path / "a.png")
+    b = tmp_path / "b.png"
+    b.write_bytes(a.read_bytes())
+    _, submitted = submit_paths([a, b], batch_name="t")
+    assert submitted[0].document.original == submitted[1].document.original
+    assert submitted[0].document.sha256 == files.sha256_of(a)
