@@ -1,0 +1,172 @@
+"""Layout: the ruled table grid (with merged cells), the header above it and
+the signature block below it, found by morphology on the clean page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr.cleanup import ink_mask
+from ocr.types import BBox, Cell, Grid, OcrText
+
+_EMPTY = OcrText("", 0.0, None)
+
+
+@dataclass(frozen=True)
+class Rulings:
+    """Masks (255 = ruling ink) of the long horizontal and vertical lines."""
+
+    horizontal: np.ndarray
+    vertical: np.ndarray
+
+
+@dataclass(frozen=True)
+class Layout:
+    grid: Grid | None
+    rulings: Rulings
+    header: BBox  # region above the table
+    signature: BBox  # region below the table
+    signature_columns: tuple[BBox, ...]  # three columns, left to right
+
+
+def find_rulings(gray: np.ndarray) -> Rulings:
+    """Long horizontal and vertical lines; gaps of fax/photocopy breaks are closed first."""
+    mask = ink_mask(gray)
+    h, w = mask.shape
+    hk, vk = max(30, w // 80), max(25, h // 64)  # longer than any letter stroke
+    horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, hk), np.uint8))
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, 3 * hk), np.uint8))
+    vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
+    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
+    return Rulings(horizontal=horiz, vertical=vert)
+
+
+def _table_bbox(r: Rulings) -> BBox | None:
+    both = cv2.dilate(r.horizontal | r.vertical, np.ones((5, 5), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(both, connectivity=8)
+    if n <= 1:
+        return None
+    areas = stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT]
+    i = 1 + int(np.argmax(areas))
+    x, y, bw, bh = stats[i, :4]
+    if bw < both.shape[1] * 0.3 or bh < 40:
+        return None
+    return BBox(int(x), int(y), int(x + bw), int(y + bh))
+
+
+def _edges(profile: np.ndarray, threshold: float, offset: int) -> list[int]:
+    """Centres of runs where ``profile`` >= threshold (one per ruling)."""
+    on = profile >= threshold
+    edges, start = [], None
+    for i, flag in enumerate(np.append(on, False)):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            edges.append(offset + (start + i - 1) // 2)
+            start = None
+    merged: list[int] = []
+    for e in edges:  # double-drawn rulings a few pixels apart are one edge
+        if merged and e - merged[-1] < 12:
+            merged[-1] = (merged[-1] + e) // 2
+        else:
+            merged.append(e)
+    return merged
+
+
+def _present(mask: np.ndarray, ys: slice, xs: slice, axis: int) -> bool:
+    """Is a ruling drawn along this band (coverage >= 50 %)?"""
+    band = mask[ys, xs]
+    if band.size == 0:
+        return False
+    covered = band.max(axis=axis) > 0
+    return float(covered.mean()) >= 0.5
+
+
+def _merge_cells(r: Rulings, rows: list[int], cols: list[int]) -> list[tuple[int, int, int, int]]:
+    """Rectangles (row, col, row_span, col_span) after merging across missing rulings."""
+    nr, nc = len(rows) - 1, len(cols) - 1
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    t = 6
+    for i in range(nr):
+        for j in range(nc):
+            y0, y1 = rows[i] + t, rows[i + 1] - t
+            x0, x1 = cols[j] + t, cols[j + 1] - t
+            if j + 1 < nc and not _present(r.vertical, slice(y0, y1), slice(cols[j + 1] - t, cols[j + 1] + t + 1), 1):
+                parent[find(i * nc + j + 1)] = find(i * nc + j)
+            if i + 1 < nr and not _present(r.horizontal, slice(rows[i + 1] - t, rows[i + 1] + t + 1), slice(x0, x1), 0):
+                parent[find((i + 1) * nc + j)] = find(i * nc + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i in range(nr):
+        for j in range(nc):
+            groups.setdefault(find(i * nc + j), []).append((i, j))
+    out = []
+    for members in groups.values():
+        r0 = min(m[0] for m in members)
+        c0 = min(m[1] for m in members)
+        out.append((r0, c0, max(m[0] for m in members) - r0 + 1, max(m[1] for m in members) - c0 + 1))
+    return sorted(out)
+
+
+def find_grid(gray: np.ndarray, rulings: Rulings | None = None) -> Grid | None:
+    """The ruled table: row/column edges and (merged) cells with empty text."""
+    r = rulings or find_rulings(gray)
+    box = _table_bbox(r)
+    if box is None:
+        return None
+    hp = r.horizontal[box.y0:box.y1, box.x0:box.x1].astype(bool).sum(axis=1)
+    vp = r.vertical[box.y0:box.y1, box.x0:box.x1].astype(bool).sum(axis=0)
+    rows = _edges(hp, box.width * 0.12, box.y0)
+    cols = _edges(vp, box.height * 0.25, box.x0)
+    if len(rows) < 2 or len(cols) < 2:
+        return None
+    cells = tuple(
+        Cell(row=i, col=j, row_span=rs, col_span=cs,
+             bbox=BBox(cols[j], rows[i], cols[j + cs], rows[i + rs]), text=_EMPTY)
+        for i, j, rs, cs in _merge_cells(r, rows, cols)
+    )
+    return Grid(bbox=BBox(cols[0], rows[0], cols[-1], rows[-1]), row_edges=tuple(rows),
+                col_edges=tuple(cols), cells=cells)
+
+
+def _ink_rows(mask: np.ndarray) -> tuple[int, int] | None:
+    ys = np.flatnonzero(mask.sum(axis=1) > 0)
+    return (int(ys[0]), int(ys[-1]) + 1) if ys.size else None
+
+
+def signature_columns(gray: np.ndarray, region: BBox, n: int = 3) -> tuple[BBox, ...]:
+    """Split the signature region into ``n`` columns at the widest vertical ink gaps."""
+    mask = ink_mask(gray[region.y0:region.y1, region.x0:region.x1])
+    if mask.size == 0:
+        return ()
+    prof = cv2.dilate(mask, np.ones((1, 25), np.uint8)).sum(axis=0) > 0
+    w = region.width
+    cuts = []
+    for k in range(1, n):  # search the gap nearest each third boundary
+        lo, hi = int(w * (k - 0.5) / n), int(w * (k + 0.5) / n)
+        empty = np.flatnonzero(~prof[lo:hi])
+        target = w * k / n - lo
+        cuts.append(lo + int(empty[np.argmin(np.abs(empty - target))]) if empty.size else int(w * k / n))
+    xs = [0, *cuts, w]
+    return tuple(BBox(region.x0 + a, region.y0, region.x0 + b, region.y1) for a, b in zip(xs, xs[1:]))
+
+
+def find_layout(gray: np.ndarray) -> Layout:
+    rulings = find_rulings(gray)
+    grid = find_grid(gray, rulings)
+    h, w = gray.shape
+    if grid is None:
+        header = BBox(0, 0, w, h)
+        signature = BBox(0, h, w, h)
+        return Layout(None, rulings, header, signature, ())
+    header = BBox(0, 0, w, max(0, grid.bbox.y0 - 4))
+    signature = BBox(grid.bbox.x0, min(h, grid.bbox.y1 + 6), grid.bbox.x1, h)
+    return Layout(grid, rulings, header, signature, signature_columns(gray, signature))

@@ -1,0 +1,72 @@
+"""Read one page: cleanup -> layout -> cells, header and signature lines.
+
+``read_page(image, dpi=None) -> PageRead``; the returned ``PageRead.image``
+is the clean (upright, deskewed, grayscale, ~300 dpi) image that every bbox
+refers to, and ``PageRead.scale`` the factor the input was resized by first.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocr._exec import tesseract
+from ocr.cells import ReadSettings, erase_rulings, read_cells
+from ocr.cleanup import cleanup
+from ocr.layout import Layout, find_layout
+from ocr.types import BBox, Line, PageRead
+from ocr.words import shift, to_lines
+
+NOMINAL_DPI = 300
+LINE_GAP = 90  # pixels at 300 dpi: words further apart are separate lines
+
+
+def _region_words(gray: np.ndarray, box: BBox, psm: int = 6):
+    crop = gray[box.y0:box.y1, box.x0:box.x1]
+    if crop.size == 0 or int((crop < 128).sum()) < 30:
+        return []
+    return shift(tesseract.image_to_data(crop, psm=psm), box.x0, box.y0)
+
+
+def read_header(gray: np.ndarray, box: BBox) -> tuple[Line, ...]:
+    return to_lines(_region_words(gray, box), max_gap=LINE_GAP)
+
+
+def read_signature(gray: np.ndarray, layout: Layout) -> tuple[tuple[Line, ...], ...]:
+    """One tesseract call over the signature region, words split into its columns."""
+    words = _region_words(gray, layout.signature)
+    columns = layout.signature_columns or (layout.signature,)
+    out = []
+    for col in columns:
+        mine = [w for w in words if col.x0 <= w.cx < col.x1]
+        out.append(to_lines(mine, max_gap=LINE_GAP))
+    return tuple(out)
+
+
+def _to_nominal(image: np.ndarray, dpi: int | None) -> tuple[np.ndarray, float]:
+    if not dpi or dpi >= NOMINAL_DPI * 0.9:
+        return image, 1.0
+    scale = NOMINAL_DPI / dpi
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), scale
+
+
+def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None = None,
+              settings: ReadSettings = ReadSettings(),
+              numeric_cols: set[int] | None = None) -> PageRead:
+    """Everything ``ocr/`` reads from one page image (gray, RGB or RGBA uint8).
+
+    ``dpi`` below ~270 makes the page be upscaled to 300 dpi first; ``rotation``
+    forces the clockwise right-angle turn instead of detecting it.
+    """
+    image, scale = _to_nominal(image, dpi)
+    page = cleanup(image, rotation=rotation)
+    gray = page.image
+    layout = find_layout(gray)
+    grid = None
+    if layout.grid is not None:
+        grid = read_cells(gray, layout.grid, layout.rulings, settings=settings, numeric_cols=numeric_cols)
+    text_gray = erase_rulings(gray, layout.rulings)
+    header = read_header(text_gray, layout.header)
+    signature = read_signature(text_gray, layout) if layout.grid is not None else ()
+    h, w = gray.shape
+    return PageRead(width=w, height=h, rotation=page.rotation, skew=page.skew, header=header,
+                    grid=grid, signature=signature, image=gray, scale=scale)

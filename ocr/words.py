@@ -1,0 +1,94 @@
+"""Words to text: grouping tesseract words into lines and cells (pure geometry)."""
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Sequence
+
+from ocr._exec.tesseract import Word
+from ocr.types import BBox, Line, OcrText
+
+
+def shift(words: Sequence[Word], dx: float, dy: float, scale: float = 1.0) -> list[Word]:
+    """Words mapped back from a crop (placed at dx, dy, resized by ``scale``) to the page."""
+    return [Word(w.text, w.conf, int(w.x0 / scale + dx), int(w.y0 / scale + dy),
+                 int(w.x1 / scale + dx), int(w.y1 / scale + dy), w.block, w.par, w.line)
+            for w in words]
+
+
+def union(boxes: Sequence[BBox]) -> BBox:
+    return BBox(min(b.x0 for b in boxes), min(b.y0 for b in boxes),
+                max(b.x1 for b in boxes), max(b.y1 for b in boxes))
+
+
+def word_box(w: Word) -> BBox:
+    return BBox(w.x0, w.y0, w.x1, w.y1)
+
+
+def group_lines(words: Sequence[Word]) -> list[list[Word]]:
+    """Words grouped into visual lines (by vertical overlap), top to bottom, left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.cy, w.x0)):
+        for line in lines:
+            ref = line[-1]
+            overlap = min(ref.y1, w.y1) - max(ref.y0, w.y0)
+            if overlap > 0.5 * min(ref.y1 - ref.y0, w.y1 - w.y0):
+                line.append(w)
+                break
+        else:
+            lines.append([w])
+    for line in lines:
+        line.sort(key=lambda w: w.x0)
+    lines.sort(key=lambda ln: min(w.y0 for w in ln))
+    return lines
+
+
+def confidence(words: Sequence[Word]) -> float:
+    """Cell/line confidence in 0..1: the weakest word's, pulled a little toward the mean."""
+    if not words:
+        return 0.0
+    confs = [max(0.0, min(100.0, w.conf)) / 100 for w in words]
+    return 0.7 * min(confs) + 0.3 * sum(confs) / len(confs)
+
+
+def to_text(words: Sequence[Word]) -> OcrText:
+    """Words of one cell joined in reading order (lines joined by a space)."""
+    if not words:
+        return OcrText("", 0.0, None)
+    text = " ".join(" ".join(w.text for w in line) for line in group_lines(words))
+    return OcrText(text, round(confidence(words), 4), union([word_box(w) for w in words]))
+
+
+def to_line(words: Sequence[Word]) -> Line:
+    t = to_text(words)
+    return Line(text=t.text, confidence=t.confidence, bbox=t.bbox,
+                words=tuple(OcrText(w.text, round(max(0.0, w.conf) / 100, 4), word_box(w))
+                            for w in sorted(words, key=lambda w: w.x0)))
+
+
+def split_gaps(line: Sequence[Word], max_gap: float) -> list[list[Word]]:
+    """One visual line cut where words are further apart than ``max_gap`` pixels."""
+    parts: list[list[Word]] = []
+    for w in line:
+        if parts and w.x0 - parts[-1][-1].x1 <= max_gap:
+            parts[-1].append(w)
+        else:
+            parts.append([w])
+    return parts
+
+
+def to_lines(words: Sequence[Word], max_gap: float | None = None) -> tuple[Line, ...]:
+    """Lines top to bottom; with ``max_gap``, far-apart pieces of a line are separate lines."""
+    out = []
+    for line in group_lines(words):
+        for part in (split_gaps(line, max_gap) if max_gap else [line]):
+            out.append(to_line(part))
+    return tuple(out)
+
+
+def locate(x: float, y: float, row_edges: Sequence[int], col_edges: Sequence[int]) -> tuple[int, int] | None:
+    """Grid (row, col) of a point, or None outside the grid."""
+    i = bisect_right(row_edges, y) - 1
+    j = bisect_right(col_edges, x) - 1
+    if 0 <= i < len(row_edges) - 1 and 0 <= j < len(col_edges) - 1:
+        return i, j
+    return None
