@@ -1,8 +1,8 @@
 """Read one page: cleanup -> layout -> cells, header and signature lines.
 
-``read_page(image, dpi=None) -> PageRead``; the returned ``PageRead.image``
+``read_page(image, dpi=None) -> (CleanPage, PageRead)``: ``CleanPage.image``
 is the clean (upright, deskewed, grayscale, ~300 dpi) image that every bbox
-refers to, and ``PageRead.scale`` the factor the input was resized by first.
+refers to; ``PageRead.scale`` is the factor the input was resized by first.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ocr._exec import tesseract
 from ocr.cells import ReadSettings, erase_rulings, read_cells
 from ocr.cleanup import cleanup
 from ocr.layout import Layout, find_layout
-from ocr.types import BBox, Line, PageRead
+from ocr.types import BBox, CleanPage, Line, PageRead
 from ocr.words import shift, to_lines
 
 NOMINAL_DPI = 300
@@ -51,7 +51,7 @@ def _to_nominal(image: np.ndarray, dpi: int | None) -> tuple[np.ndarray, float]:
 
 def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None = None,
               settings: ReadSettings = ReadSettings(),
-              numeric_cols: set[int] | None = None) -> PageRead:
+              numeric_cols: set[int] | None = None) -> tuple[CleanPage, PageRead]:
     """Everything ``ocr/`` reads from one page image (gray, RGB or RGBA uint8).
 
     ``dpi`` below ~270 makes the page be upscaled to 300 dpi first; ``rotation``
@@ -68,5 +68,6 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     header = read_header(text_gray, layout.header)
     signature = read_signature(text_gray, layout) if layout.grid is not None else ()
     h, w = gray.shape
-    return PageRead(width=w, height=h, rotation=page.rotation, skew=page.skew, header=header,
-                    grid=grid, signature=signature, image=gray, scale=scale)
+    read = PageRead(width=w, height=h, rotation=page.rotation, skew=page.skew, header=header,
+                    grid=grid, signature=signature, scale=scale)
+    return page, read

@@ -100,7 +100,6 @@ class PageRead:
     grid: Grid | None
     signature: tuple[tuple[Line, ...], ...]  # signature block columns, left to right
     footer: tuple[Line, ...] = ()  # other lines below the table (legend, notes)
-    # Added by ocr.read: the clean page image all bboxes refer to (what reviewers
-    # see), and the factor by which the input was resized to ~300 dpi first.
-    image: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # Added by ocr.read: the factor by which the input was resized to ~300 dpi
+    # before cleanup (bboxes refer to the resized, clean image).
     scale: float = 1.0
