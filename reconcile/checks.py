@@ -1,0 +1,196 @@
+"""The form's own arithmetic as checks, and repairs with exactly one consistent reading (pure).
+
+A row's numbers are a mapping ``cell -> int | None`` where a cell is the
+row-relative path (``meta_anual``, ``trimestres[0].programado``,
+``calendario[2]``). A check that fails makes the cells it covers
+``needs_review``; a repair is applied only when exactly one single-cell
+change makes every check pass, and the new value is something the print can
+plausibly be (a look-alike digit, a value the reader echoed from the next
+cell, an empty cell).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from reconcile.parse import number_readings
+
+Values = dict[str, "int | None"]
+
+
+def P(q: int) -> str:
+    return f"trimestres[{q}].programado"
+
+
+def A(q: int) -> str:
+    return f"trimestres[{q}].alcanzado"
+
+
+def C(q: int) -> str:
+    return f"calendario[{q}]"
+
+
+@dataclass(frozen=True)
+class Check:
+    """``test`` returns None when the check cannot run (its cells are empty)."""
+
+    rule: str
+    cells: tuple[str, ...]
+    test: Callable[[Values], bool | None]
+    solve: dict[str, Callable[[Values], int | None]] = field(default_factory=dict)
+
+
+def _sum(vals: Values, cells: list[str]) -> int:
+    return sum(vals.get(c) or 0 for c in cells)
+
+
+def _all_empty(vals: Values, cells: list[str]) -> bool:
+    return all(vals.get(c) is None for c in cells)
+
+
+def _sum_check(rule: str, total: str, parts: list[str]) -> Check:
+    def test(v: Values) -> bool | None:
+        if v.get(total) is None or _all_empty(v, parts):
+            return None
+        return _sum(v, parts) == v[total]
+
+    solve = {total: lambda v: _sum(v, parts)}
+    for cell in parts:
+        solve[cell] = (lambda c: lambda v: (v.get(total) or 0) - _sum(v, [p for p in parts if p != c]))(cell)
+    return Check(rule, (total, *parts), test, solve)
+
+
+def ratio_ok(percent: int, part: int, whole: int) -> bool:
+    """The printed percent is the ratio rounded, or cut, to a whole number."""
+    exact = 100 * part / whole
+    return abs(percent - exact) < 1 - 1e-9
+
+
+def progress_checks(trimestre: int | None) -> list[Check]:
+    """Quarterly programado sums to the annual goal; absolute and relative progress agree."""
+    t = trimestre or 4
+    done = [A(q) for q in range(t)]
+
+    def rel_test(v: Values) -> bool | None:
+        rel, ab, meta = v.get("avance_relativo"), v.get("avance_absoluto"), v.get("meta_anual")
+        if rel is None or ab is None or not meta:
+            return None
+        return ratio_ok(rel, ab, meta)
+
+    def rel_solve(v: Values) -> int | None:
+        ab, meta = v.get("avance_absoluto"), v.get("meta_anual")
+        return None if ab is None or not meta else int(100 * ab / meta + 0.5)
+
+    return [
+        _sum_check("programado_sum_equals_meta", "meta_anual", [P(q) for q in range(4)]),
+        _sum_check("absoluto_equals_sum_alcanzado", "avance_absoluto", done),
+        Check("relativo_equals_absoluto_over_meta", ("avance_relativo", "avance_absoluto", "meta_anual"),
+              rel_test, {"avance_relativo": rel_solve}),
+    ]
+
+
+def modification_checks(movimiento: str | None) -> list[Check]:
+    """Authorised + increases - decreases = modified; the calendar sums to the modified goal."""
+    def balance(v: Values) -> bool | None:
+        aut, mod = v.get("meta_anual_autorizada"), v.get("meta_anual_modificada")
+        if aut is None or mod is None:
+            return None
+        return aut + (v.get("aumentos") or 0) - (v.get("disminuciones") or 0) == mod
+
+    def diff(v: Values) -> int:
+        return (v.get("aumentos") or 0) - (v.get("disminuciones") or 0)
+
+    solve = {
+        "meta_anual_modificada": lambda v: (v.get("meta_anual_autorizada") or 0) + diff(v),
+        "meta_anual_autorizada": lambda v: (v.get("meta_anual_modificada") or 0) - diff(v),
+        "aumentos": lambda v: (v.get("meta_anual_modificada") or 0) - (v.get("meta_anual_autorizada") or 0)
+        + (v.get("disminuciones") or 0),
+        "disminuciones": lambda v: (v.get("meta_anual_autorizada") or 0) + (v.get("aumentos") or 0)
+        - (v.get("meta_anual_modificada") or 0),
+    }
+    checks = [
+        Check("modificada_equals_autorizada_plus_aumentos_minus_disminuciones",
+              ("meta_anual_autorizada", "aumentos", "disminuciones", "meta_anual_modificada"), balance, solve),
+        _sum_check("calendario_sums_to_modificada", "meta_anual_modificada", [C(q) for q in range(4)]),
+    ]
+    moves = set((movimiento or "").replace(" ", "").split("/")) - {""}
+    if moves == {"R"}:
+        checks.append(Check("reschedule_keeps_goal", ("meta_anual_autorizada", "meta_anual_modificada"),
+                            lambda v: None if v.get("meta_anual_modificada") is None or v.get("meta_anual_autorizada") is None
+                            else v["meta_anual_modificada"] == v["meta_anual_autorizada"]))
+    return checks
+
+
+@dataclass
+class Outcome:
+    """The checked values: each cell's results, what was repaired, what is in doubt."""
+
+    values: Values
+    results: dict[str, list[tuple[str, bool, str]]]  # cell -> [(rule, ok, detail)]
+    repairs: dict[str, str]  # cell -> note
+    doubtful: set[str]
+
+
+def run(checks: list[Check], values: Values) -> dict[str, bool | None]:
+    return {c.rule: c.test(values) for c in checks}
+
+
+def _plausible(cell: str, new: int, values: Values, printed: dict[str, str | None], neighbours: dict[str, list[str]]) -> str | None:
+    """Why the print could really hold ``new`` at ``cell``, or None if it could not."""
+    text = printed.get(cell)
+    old = values.get(cell)
+    if new is None or new < 0:
+        return None
+    if old is None:
+        return "empty cell filled from the arithmetic"
+    if new in number_readings(text):
+        return f"look-alike digit: printed {text!r} read as {new}"
+    echoed = [n for n in neighbours.get(cell, []) if printed.get(n) is not None and printed.get(n) == text]
+    if echoed:
+        return f"printed {text!r} repeats the next cell ({echoed[0]}); the arithmetic gives {new}"
+    return None
+
+
+def check_and_repair(
+    checks: list[Check],
+    values: Values,
+    printed: dict[str, str | None],
+    neighbours: dict[str, list[str]] | None = None,
+) -> Outcome:
+    """Run the checks; when some fail, apply the one single-cell repair that makes all pass, if unique."""
+    neighbours = neighbours or {}
+    values = dict(values)
+    repairs: dict[str, str] = {}
+    status = run(checks, values)
+    if any(ok is False for ok in status.values()):
+        options = []
+        for cell in sorted({c for chk in checks for c in chk.cells}):
+            tried = set()
+            for chk in checks:
+                if cell in chk.solve:
+                    tried.add(chk.solve[cell](values))
+            for new in tried:
+                if new is None or new == values.get(cell):
+                    continue
+                trial = dict(values, **{cell: new})
+                if all(ok is not False for ok in run(checks, trial).values()):
+                    why = _plausible(cell, new, values, printed, neighbours)
+                    if why:
+                        options.append((cell, new, why))
+        if len(options) == 1:
+            cell, new, why = options[0]
+            values[cell] = new
+            repairs[cell] = why
+            status = run(checks, values)
+    results: dict[str, list[tuple[str, bool, str]]] = {}
+    doubtful: set[str] = set()
+    for chk in checks:
+        ok = status[chk.rule]
+        if ok is None:
+            continue
+        for cell in chk.cells:
+            detail = repairs.get(cell, "") if ok else "the printed numbers disagree"
+            results.setdefault(cell, []).append((chk.rule, ok, detail))
+            if not ok:
+                doubtful.add(cell)
+    return Outcome(values, results, repairs, doubtful)

@@ -1,0 +1,95 @@
+"""The status rule: from evidence to confidence and ``auto``/``needs_review`` (pure).
+
+A field is accepted (``auto``) only when its confidence reaches ``AUTO`` and
+no check on it failed. Confidence comes from the strongest evidence the field
+has:
+
+* a catalog match: the match score, cut down when the runner-up (another
+  catalog value) is within ``MIN_MARGIN``;
+* a number: the reader's confidence when it gave one, else a clean parse
+  (``CLEAN``) or a parse that needed look-alike repairs (``REPAIRED``); an
+  arithmetic check that passes over the cell lifts it to ``CHECKED``;
+* free text with no catalog: the reader's confidence, else ``UNKNOWN`` (a
+  person must look: nothing vouches for it);
+* a rule of the contract (a later quarter's alcanzado is null): ``RULE``.
+
+A failed check caps the confidence at ``FAILED`` and always flags.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
+
+AUTO = 0.85
+MIN_MARGIN = 0.05
+CLEAN = 0.9
+REPAIRED = 0.75
+CHECKED = 0.95
+UNKNOWN = 0.5
+RULE = 0.95
+FAILED = 0.4
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds of the status rule; pass one to override the defaults."""
+
+    auto: float = AUTO
+    min_margin: float = MIN_MARGIN
+
+
+DEFAULT = Settings()
+
+
+def match_confidence(score: float, margin: float, settings: Settings = DEFAULT) -> float:
+    """A catalog match: its score, cut when a different value scores almost as well."""
+    if margin < settings.min_margin:
+        return min(score, score * (0.6 + 4 * max(margin, 0.0)))
+    return score
+
+
+def number_confidence(ocr: float | None, clean: bool, checks: Iterable[CheckResult]) -> float:
+    checks = list(checks)
+    base = ocr if ocr is not None else (CLEAN if clean else REPAIRED)
+    if any(not c.ok for c in checks):
+        return min(base, FAILED)
+    if checks:
+        return max(base, CHECKED) if base >= 0.3 else base
+    return base
+
+
+def text_confidence(ocr: float | None) -> float:
+    return ocr if ocr is not None else UNKNOWN
+
+
+def make_field(
+    value: Any,
+    raw: Any,
+    confidence: float,
+    prov: Provenance | None = None,
+    *,
+    candidates: Iterable[Candidate] = (),
+    checks: Iterable[CheckResult] = (),
+    review: bool = False,
+    settings: Settings = DEFAULT,
+) -> FieldResult:
+    """A FieldResult whose status follows the rule above."""
+    checks = tuple(checks)
+    failed = any(not c.ok for c in checks)
+    confidence = max(0.0, min(1.0, float(confidence)))
+    if failed:
+        confidence = min(confidence, FAILED)
+    status = "needs_review" if failed or review or confidence < settings.auto else "auto"
+    prov = prov or Provenance()
+    return FieldResult(
+        value=value,
+        raw=None if raw is None else str(raw),
+        confidence=confidence,
+        status=status,
+        candidates=tuple(candidates),
+        checks=checks,
+        page=prov.page,
+        bbox=prov.bbox,
+    )

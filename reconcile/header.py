@@ -1,0 +1,145 @@
+"""Resolve the header's code/name pairs against the catalog, jointly (pure).
+
+The (ramo, programa, unidad ejecutora) triple is chosen as the combination
+valid for the year that best explains all readings together, so one bad
+digit in one code is outvoted by the other codes and the names. The same for
+finalidad -> funcion -> subfuncion.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from reconcile.catalog import CatalogEntry, CatalogIndex
+from reconcile.evidence import match_confidence
+from reconcile.match import code_score, text_score
+from reconcile.normalize import clean_spaces, code_chars
+
+# Below this a component is not taken from the catalog at all.
+MATCH_FLOOR = 0.6
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """One resolved code/name slot (``ramo``, ``funcion``, a header línea)."""
+
+    code: str | None
+    name: str | None
+    score: float  # how well the chosen entry explains what was printed
+    confidence: float  # score, cut when a rival value was close
+    entry: CatalogEntry | None
+    rivals: tuple[tuple[str, str, float], ...] = ()  # (code, name, score) of other values
+
+
+def pair_score(raw: dict | None, entry: CatalogEntry) -> float:
+    """How well one catalog entry explains a printed code/name pair."""
+    raw = raw or {}
+    code, name = raw.get("code"), raw.get("name")
+    cs = code_score(code, entry.code) if code_chars(code) else None
+    ns = max((text_score(name, s) for s in entry.spellings), default=0.0) if clean_spaces(name) else None
+    if cs is None and ns is None:
+        return 0.0
+    if cs is None:
+        return 0.9 * ns
+    if ns is None:
+        return 0.9 * cs
+    return (cs + ns) / 2
+
+
+def _as_printed(raw: dict | None, score: float = 0.0) -> PairResult:
+    raw = raw or {}
+    return PairResult(code_chars(raw.get("code")) or None, clean_spaces(raw.get("name")), score, 0.0, None)
+
+
+def resolve_joint(raws: Sequence[dict | None], combos: list[tuple[CatalogEntry, ...]]) -> list[PairResult]:
+    """Pick the combination of entries that best explains every printed pair together."""
+    if not combos:
+        return [_as_printed(r) for r in raws]
+    cache: dict[tuple[int, str], float] = {}
+
+    def score(i: int, e: CatalogEntry) -> float:
+        key = (i, e.id)
+        if key not in cache:
+            cache[key] = pair_score(raws[i], e)
+        return cache[key]
+
+    ranked = sorted(combos, key=lambda c: -sum(score(i, e) for i, e in enumerate(c)))
+    best = ranked[0]
+    best_total = sum(score(i, e) for i, e in enumerate(best))
+    out = []
+    for i, entry in enumerate(best):
+        own = score(i, entry)
+        value = (entry.code, entry.name)
+        rivals, rival_total = [], None
+        for combo in ranked[1:]:
+            other = combo[i]
+            if (other.code, other.name) == value:
+                continue
+            total = sum(score(j, e) for j, e in enumerate(combo))
+            if rival_total is None:
+                rival_total = total
+            if len(rivals) < 4 and all((c, n) != (other.code, other.name) for c, n, _ in rivals):
+                rivals.append((other.code, other.name, score(i, other)))
+        margin = 1.0 if rival_total is None else best_total - rival_total
+        if own < MATCH_FLOOR:
+            out.append(_as_printed(raws[i], own))
+            continue
+        out.append(PairResult(entry.code, entry.name, own, match_confidence(own, margin), entry, tuple(rivals)))
+    return out
+
+
+def resolve_one(raw: dict | None, entries: list[CatalogEntry]) -> PairResult:
+    return resolve_joint([raw], [(e,) for e in entries])[0]
+
+
+def organisation(raw: dict[str, Any], catalog: CatalogIndex, year: int | None) -> dict[str, PairResult]:
+    """Ramo, programa and unidad ejecutora, chosen together."""
+    ramos = {e.code: e for e in catalog.of_kind("ramo", year)}
+    programas = catalog.of_kind("programa", year)
+    combos = []
+    for unidad in catalog.of_kind("unidad_ejecutora", year):
+        ramo = ramos.get(unidad.parent or "")
+        if ramo is None:
+            continue
+        for prog in programas:
+            if prog.parent in (None, ramo.code):
+                combos.append((ramo, prog, unidad))
+    if not combos:  # a catalog without the hierarchy: each on its own
+        return {k: resolve_one(raw.get(k), catalog.of_kind(k, year)) for k in ("ramo", "programa", "unidad_ejecutora")}
+    found = resolve_joint([raw.get("ramo"), raw.get("programa"), raw.get("unidad_ejecutora")], combos)
+    return dict(zip(("ramo", "programa", "unidad_ejecutora"), found))
+
+
+def functional(raw: dict[str, Any], catalog: CatalogIndex, year: int | None) -> dict[str, PairResult]:
+    """Finalidad, funcion and subfuncion, with their parent constraints."""
+    combos = []
+    for fin in catalog.of_kind("finalidad", year):
+        for fun in catalog.funciones(fin.code or "", year):
+            for sub in catalog.subfunciones(fin.code or "", fun.code or "", year):
+                combos.append((fin, fun, sub))
+    keys = ("finalidad", "funcion", "subfuncion")
+    if not combos:
+        return {k: resolve_one(raw.get(k), catalog.of_kind(k, year)) for k in keys}
+    return dict(zip(keys, resolve_joint([raw.get(k) for k in keys], combos)))
+
+
+def clasificacion(raw: dict[str, Any], catalog: CatalogIndex, year: int | None) -> PairResult | None:
+    printed = raw.get("clasificacion_administrativa")
+    if not printed or not (clean_spaces(printed.get("code")) or clean_spaces(printed.get("name"))):
+        return None
+    return resolve_one(printed, catalog.of_kind("clasificacion_administrativa", year))
+
+
+def header_lineas(raw_list: list[dict] | None, catalog: CatalogIndex, year: int | None) -> list[PairResult]:
+    """Each header línea de acción by code and name; two lines never resolve to one code."""
+    entries = catalog.of_kind("linea_accion", year)
+    out = [resolve_one(item, entries) for item in (raw_list or [])]
+    codes = [r.code for r in out]
+    return [
+        r if codes.count(r.code) == 1 else PairResult(r.code, r.name, r.score, min(r.confidence, 0.5), r.entry, r.rivals)
+        for r in out
+    ]
+
+
+__all__ = ["PairResult", "pair_score", "resolve_joint", "resolve_one", "organisation", "functional",
+           "clasificacion", "header_lineas"]

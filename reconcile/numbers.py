@@ -1,0 +1,130 @@
+"""A row's numbers: parse, apply the contract's rules, check, repair, and grade (pure)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from reconcile import checks as ck
+from reconcile.evidence import RULE, make_field, number_confidence
+from reconcile.parse import parse_int, parse_percent
+from reconcile.paths import get
+from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
+
+ProvFn = Callable[[str], Provenance]
+
+PROGRESS_ORDER = ["meta_anual"] + [c for q in range(4) for c in (ck.P(q), ck.A(q))] + ["avance_absoluto", "avance_relativo"]
+MODIFICATION_ORDER = ["meta_anual_autorizada", "aumentos", "disminuciones", "meta_anual_modificada"] + [ck.C(q) for q in range(4)]
+
+
+def _printed(raw_row: dict, order: list[str]) -> dict[str, str | None]:
+    out = {}
+    for cell in order:
+        value = get(raw_row, cell)
+        out[cell] = None if value is None or str(value).strip() == "" else str(value)
+    return out
+
+
+def _neighbours(order: list[str]) -> dict[str, list[str]]:
+    return {c: order[max(i - 1, 0):i] + order[i + 1:i + 2] for i, c in enumerate(order)}
+
+
+def _parse(cell: str, text: str | None):
+    return parse_percent(text) if cell == "avance_relativo" else parse_int(text)
+
+
+def _shift_blanks(printed: dict[str, str | None], order: list[str], empty_slots: set[str]) -> dict[str, str | None] | None:
+    """Values whose blanks were dropped (shifted left): put them back around the cells that must be empty."""
+    texts = [printed[c] for c in order if printed[c] is not None]
+    slots = [c for c in order if c not in empty_slots]
+    if len(texts) != len(slots):
+        return None
+    moved = dict.fromkeys(order)
+    moved.update(zip(slots, texts))
+    return None if moved == printed else moved
+
+
+def progress_numbers(raw_row: dict, trimestre: int | None, prov: ProvFn) -> tuple[dict, dict[str, FieldResult]]:
+    """The numeric cells of a progress row: values (row-relative paths) and their FieldResults."""
+    order = PROGRESS_ORDER
+    printed = _printed(raw_row, order)
+    later = {ck.A(q) for q in range(trimestre or 4, 4)} if trimestre else set()
+    checks = ck.progress_checks(trimestre)
+    outcome, shifted = _check_layout(checks, printed, order, later)
+    if shifted:
+        printed = shifted
+    fields = {}
+    for cell in order:
+        if cell in later:
+            fields[cell] = _rule_null(printed[cell], prov(cell), trimestre)
+            continue
+        fields[cell] = _grade(cell, printed[cell], outcome, prov(cell), shifted is not None)
+    data = {
+        "meta_anual": outcome.values.get("meta_anual"),
+        "trimestres": [
+            {"programado": outcome.values.get(ck.P(q)), "alcanzado": None if ck.A(q) in later else outcome.values.get(ck.A(q))}
+            for q in range(4)
+        ],
+        "avance_absoluto": outcome.values.get("avance_absoluto"),
+        "avance_relativo": outcome.values.get("avance_relativo"),
+    }
+    return data, fields
+
+
+def modification_numbers(raw_row: dict, movimiento: str | None, prov: ProvFn) -> tuple[dict, dict[str, FieldResult]]:
+    order = MODIFICATION_ORDER
+    raw = dict(raw_row)
+    cal = raw.get("calendario")
+    if isinstance(cal, str):  # one cell read for the four quarters
+        parts = cal.split()
+        raw["calendario"] = parts if len(parts) == 4 else [cal, None, None, None]
+    printed = _printed(raw, order)
+    outcome, shifted = _check_layout(ck.modification_checks(movimiento), printed, order, set())
+    fields = {cell: _grade(cell, printed[cell], outcome, prov(cell), False) for cell in order}
+    data = {c: outcome.values.get(c) for c in order[:4]}
+    data["calendario"] = [outcome.values.get(ck.C(q)) for q in range(4)]
+    return data, fields
+
+
+def _values(printed: dict[str, str | None], skip: set[str]) -> dict[str, int | None]:
+    return {c: (None if c in skip else _parse(c, t).value) for c, t in printed.items()}
+
+
+def _check_layout(checks, printed, order, later) -> tuple[ck.Outcome, dict | None]:
+    """Check the printed layout; if it fails and the values fit once dropped blanks are restored, use that."""
+    outcome = ck.check_and_repair(checks, _values(printed, later), printed, _neighbours(order))
+    if not outcome.doubtful and not outcome.repairs:
+        return outcome, None
+    shifted = _shift_blanks(printed, order, later)
+    if shifted is not None:
+        moved = ck.check_and_repair(checks, _values(shifted, later), shifted, _neighbours(order))
+        if not moved.doubtful and not moved.repairs and any(r for r in moved.results.values()):
+            for cell in moved.results:
+                moved.repairs.setdefault(cell, "blanks dropped by the reader: values moved back to their columns")
+            return moved, shifted
+    return outcome, None
+
+
+def _grade(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, shifted: bool) -> FieldResult:
+    parsed = _parse(cell, text)
+    value = outcome.values.get(cell)
+    results = [CheckResult(rule, ok, detail) for rule, ok, detail in outcome.results.get(cell, [])]
+    candidates = []
+    repaired = cell in outcome.repairs
+    if repaired and not shifted:
+        results.append(CheckResult("single_reading_repair", True, outcome.repairs[cell]))
+        candidates = [Candidate(value, 0.9), Candidate(parsed.value, 0.1)]
+    elif shifted and cell in outcome.repairs:
+        results.append(CheckResult("blank_shift_repair", True, outcome.repairs[cell]))
+    if not parsed.ok:
+        results.append(CheckResult("parses_as_number", False, parsed.note))
+    conf = number_confidence(prov.confidence, parsed.ok and not parsed.repaired, results)
+    if repaired and not shifted:
+        conf = min(conf, 0.9)
+    return make_field(value, text, conf, prov, candidates=candidates, checks=results,
+                      review=cell in outcome.doubtful or not parsed.ok)
+
+
+def _rule_null(text: str | None, prov: Provenance, trimestre: int | None) -> FieldResult:
+    detail = f"quarter after the reported quarter {trimestre}: null by the contract"
+    if text is not None:
+        detail += f" (printed {text!r} ignored)"
+    return make_field(None, text, RULE, prov, checks=[CheckResult("alcanzado_after_trimestre_is_null", True, detail)])

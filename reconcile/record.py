@@ -1,0 +1,167 @@
+"""Raw record -> report record: every field with its value, evidence and review status (pure)."""
+from __future__ import annotations
+
+from typing import Any
+
+from reconcile import header as hdr
+from reconcile.catalog import CatalogIndex
+from reconcile.evidence import CLEAN, UNKNOWN, make_field
+from reconcile.header import PairResult
+from reconcile.parse import (
+    Parsed, parse_ayuntamiento, parse_formato, parse_report_type, parse_trimestre, parse_year,
+)
+from reconcile.paths import ancestors, split
+from reconcile.people import signatory
+from reconcile.rows import RowContext, reconcile_row
+from reconcile.types import Candidate, CheckResult, FieldResult, RawRecord, ReportRecord
+
+PAIR_KEYS = ("clasificacion_administrativa", "ramo", "programa", "unidad_ejecutora", "finalidad", "funcion", "subfuncion")
+
+
+class _Builder:
+    def __init__(self, raw: RawRecord):
+        self.raw = raw
+        self.fields: dict[str, FieldResult] = {}
+
+    def prov(self, path: str):
+        return self.raw.provenance(path)
+
+    def put(self, path: str, result: FieldResult) -> Any:
+        self.fields[path] = result
+        return result.value
+
+    def under(self, prefix: str, fields: dict[str, FieldResult]) -> None:
+        for sub, result in fields.items():
+            self.fields[f"{prefix}.{sub}"] = result
+
+
+def _scalar(b: _Builder, path: str, parsed: Parsed, raw_text: Any, *, checks=(), candidates=()) -> Any:
+    prov = b.prov(path)
+    if parsed.value is None:
+        conf = CLEAN if raw_text in (None, "") else 0.3
+        return b.put(path, make_field(None, raw_text, conf, prov, checks=checks, review=raw_text not in (None, "")))
+    conf = prov.confidence if prov.confidence is not None else (CLEAN if not parsed.repaired else 0.87)
+    if parsed.ok and prov.confidence is None and not parsed.repaired:
+        conf = 0.97
+    return b.put(path, make_field(parsed.value, raw_text, conf, prov, checks=checks, candidates=candidates,
+                                  review=not parsed.ok))
+
+
+def _ayuntamiento(b: _Builder, raw: dict, catalog: CatalogIndex, year: int | None) -> str | None:
+    text = raw.get("ayuntamiento")
+    parsed = parse_ayuntamiento(text)
+    valid = [e.code for e in catalog.of_kind("ayuntamiento", year) if e.code]
+    if not valid:
+        return _scalar(b, "ayuntamiento", parsed, text)
+    ok = parsed.value in valid
+    check = CheckResult("ayuntamiento_valid_for_year", ok, f"catalog for {year}: {', '.join(valid)}")
+    cands = tuple(Candidate(v, 1.0 if v == parsed.value else 0.5) for v in valid)
+    if not ok and len(valid) == 1 and parsed.value is None:
+        return b.put("ayuntamiento", make_field(valid[0], text, 0.6, b.prov("ayuntamiento"), candidates=cands,
+                                                checks=[check]))
+    return _scalar(b, "ayuntamiento", parsed, text, checks=[check], candidates=cands)
+
+
+def _pair(b: _Builder, key: str, res: PairResult | None, raw: dict) -> dict | None:
+    printed = raw.get(key) or {}
+    if res is None:
+        b.put(f"{key}.code", make_field(None, printed.get("code"), CLEAN, b.prov(f"{key}.code")))
+        b.put(f"{key}.name", make_field(None, printed.get("name"), CLEAN, b.prov(f"{key}.name")))
+        return None
+    code_c = tuple(Candidate(c, round(s, 4)) for c, _, s in ((res.code, res.name, res.score),) + res.rivals)
+    name_c = tuple(Candidate(n, round(s, 4)) for _, n, s in ((res.code, res.name, res.score),) + res.rivals)
+    found = res.entry is not None
+    checks = [CheckResult("in_catalog", found, "" if found else "no catalog entry explains the print")]
+    conf = res.confidence if found else 0.3
+    b.put(f"{key}.code", make_field(res.code, printed.get("code"), conf, b.prov(f"{key}.code"), candidates=code_c, checks=checks))
+    b.put(f"{key}.name", make_field(res.name, printed.get("name"), conf, b.prov(f"{key}.name"), candidates=name_c, checks=checks))
+    return {"code": res.code, "name": res.name}
+
+
+def _header(b: _Builder, raw: dict, catalog: CatalogIndex) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    rows = raw.get("rows") or []
+    row_keys = {k for r in rows if isinstance(r, dict) for k, v in r.items() if v not in (None, "", [])}
+    data["report_type"] = _scalar(b, "report_type", parse_report_type(raw.get("report_type"), row_keys), raw.get("report_type"))
+    data["formato"] = _scalar(b, "formato", parse_formato(raw.get("formato")), raw.get("formato"))
+    year = _scalar(b, "ejercicio", parse_year(raw.get("ejercicio")), raw.get("ejercicio"))
+    data["ayuntamiento"] = _ayuntamiento(b, raw, catalog, year)
+    data["ejercicio"] = year
+    if data["report_type"] == "modificacion_programatica":
+        data["trimestre"] = b.put("trimestre", make_field(None, raw.get("trimestre"), CLEAN, b.prov("trimestre"),
+                                                          checks=[CheckResult("no_quarter_on_modification", True)]))
+    else:
+        data["trimestre"] = _scalar(b, "trimestre", parse_trimestre(raw.get("trimestre")), raw.get("trimestre"))
+    resolved: dict[str, PairResult | None] = {"clasificacion_administrativa": hdr.clasificacion(raw, catalog, year)}
+    resolved.update(hdr.organisation(raw, catalog, year))
+    resolved.update(hdr.functional(raw, catalog, year))
+    for key in PAIR_KEYS:
+        data[key] = _pair(b, key, resolved[key], raw)
+    lineas = []
+    for i, res in enumerate(hdr.header_lineas(raw.get("lineas_accion"), catalog, year)):
+        lineas.append(_pair(b, f"lineas_accion[{i}]", res, {f"lineas_accion[{i}]": (raw.get("lineas_accion") or [])[i]}))
+    data["lineas_accion"] = lineas
+    return data
+
+
+def _rows(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dict]:
+    ctx = RowContext(
+        report_type=data["report_type"] or "avance_programatico",
+        trimestre=data["trimestre"],
+        year=data["ejercicio"],
+        unidad=(data["unidad_ejecutora"] or {}).get("code"),
+        header_codes=tuple(l["code"] for l in data["lineas_accion"] if l and l.get("code")),
+        catalog=catalog,
+    )
+    out = []
+    for i, raw_row in enumerate(raw.get("rows") or []):
+        prefix = f"rows[{i}]"
+        row, fields = reconcile_row(raw_row or {}, i, ctx, lambda p, _pre=prefix: b.prov(f"{_pre}.{p}"))
+        b.under(prefix, fields)
+        out.append(row)
+    return out
+
+
+def _signatarios(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dict]:
+    ramo = (data["ramo"] or {}).get("code")
+    unidad = (data["unidad_ejecutora"] or {}).get("code")
+    out = []
+    for i, block in enumerate(raw.get("signatarios") or []):
+        prefix = f"signatarios[{i}]"
+        person, fields = signatory(block or {}, i, catalog, data["ejercicio"], ramo, unidad,
+                                   lambda p, _pre=prefix: b.prov(f"{_pre}.{p}"))
+        b.under(prefix, fields)
+        out.append(person)
+    return out
+
+
+def _needs_review(fields: dict[str, FieldResult]) -> list[str]:
+    """Flagged leaf paths; a flagged code of a row's líneas flags the whole list (its length is in doubt)."""
+    out: list[str] = []
+    for path, result in fields.items():
+        if result.status != "needs_review":
+            continue
+        parts = split(path)
+        if len(parts) >= 3 and parts[0] == "rows" and parts[2] == "lineas_accion":
+            path = ancestors(path)[1]
+        if path not in out:
+            out.append(path)
+    return out
+
+
+def reconcile_record(raw: RawRecord, catalog: CatalogIndex) -> ReportRecord:
+    """Turn one raw record into a report record with per-field evidence."""
+    b = _Builder(raw)
+    data = _header(b, raw.data, catalog)
+    data["rows"] = _rows(b, raw.data, data, catalog)
+    data["signatarios"] = _signatarios(b, raw.data, data, catalog)
+    return ReportRecord(data=data, fields=b.fields, needs_review=_needs_review(b.fields),
+                        source=dict(raw.data.get("source") or {}))
+
+
+def reconcile_json(obj: dict, catalog: CatalogIndex) -> dict:
+    """A raw record's JSON (with optional ``"ocr"``) -> the exported report record's JSON."""
+    return reconcile_record(RawRecord.from_json(obj), catalog).to_json()
+
+
+__all__ = ["reconcile_record", "reconcile_json", "UNKNOWN"]

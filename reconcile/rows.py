@@ -1,0 +1,140 @@
+"""Table rows: number, kind, líneas, description and unit against the catalog, numbers checked (pure)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from reconcile.catalog import CatalogEntry, CatalogIndex
+from reconcile.evidence import CLEAN, UNKNOWN, make_field, match_confidence, text_confidence
+from reconcile.lineas import split_lineas
+from reconcile.match import code_score, match, text_score
+from reconcile.normalize import clean_spaces
+from reconcile.numbers import modification_numbers, progress_numbers
+from reconcile.parse import parse_movimiento, row_kind, split_number
+from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
+
+# An acción's printed text must be at least this close to the catalog's to take the catalog spelling.
+TEXT_STRONG = 0.85
+NUMBER_STRONG = 0.9
+
+
+@dataclass(frozen=True)
+class RowContext:
+    report_type: str
+    trimestre: int | None
+    year: int | None
+    unidad: str | None
+    header_codes: tuple[str, ...]
+    catalog: CatalogIndex
+
+
+def reconcile_row(raw_row: dict, index: int, ctx: RowContext, prov: Callable[[str], Provenance]) -> tuple[dict, dict[str, FieldResult]]:
+    """One raw row -> (row data in the contract shape, FieldResults by row-relative path)."""
+    fields: dict[str, FieldResult] = {}
+    data: dict = {}
+    modification = ctx.report_type == "modificacion_programatica"
+    if modification:
+        mov = parse_movimiento(raw_row.get("movimiento"))
+        data["movimiento"] = mov.value
+        conf = (prov("movimiento").confidence or CLEAN) if mov.ok else 0.3
+        fields["movimiento"] = make_field(mov.value, raw_row.get("movimiento"), conf, prov("movimiento"),
+                                          checks=[CheckResult("known_movement", mov.ok, mov.note)] if mov.value else [])
+    number, desc, number_field, desc_field = _accion(raw_row, ctx, prov)
+    data["kind"] = row_kind(number, index)
+    fields["kind"] = make_field(data["kind"], raw_row.get("kind"), number_field.confidence if number else 0.9, prov("number"))
+    data["number"], fields["number"] = number, number_field
+    data["lineas_accion"], line_fields = _lineas(raw_row.get("lineas_accion"), ctx, prov("lineas_accion"))
+    fields.update(line_fields)
+    data["descripcion"], fields["descripcion"] = desc, desc_field
+    data["unidad_medida"], fields["unidad_medida"] = _unidad_medida(raw_row.get("unidad_medida"), ctx, prov("unidad_medida"))
+    if modification:
+        numbers, number_fields = modification_numbers(raw_row, data["movimiento"], prov)
+    else:
+        numbers, number_fields = progress_numbers(raw_row, ctx.trimestre, prov)
+    data.update(numbers)
+    fields.update(number_fields)
+    note_key = "justificacion" if modification else "observaciones"
+    data[note_key], fields[note_key] = _free_text(raw_row.get(note_key), prov(note_key))
+    return data, fields
+
+
+def _accion_score(number: str | None, desc: str | None, entry: CatalogEntry) -> tuple[float, float, float]:
+    ns = code_score(number, entry.code) if number else None
+    ts = max((text_score(desc, s) for s in entry.spellings), default=0.0) if desc else None
+    if ns is None and ts is None:
+        return 0.0, 0.0, 0.0
+    if ns is None:
+        return 0.85 * ts, 0.0, ts
+    if ts is None:
+        return 0.85 * ns, ns, 0.0
+    return 0.4 * ns + 0.6 * ts, ns, ts
+
+
+def _accion(raw_row: dict, ctx: RowContext, prov) -> tuple[str | None, str | None, FieldResult, FieldResult]:
+    """Row number and description: the unidad's acción for the year that fits both, when one does."""
+    raw_num, raw_desc = raw_row.get("number"), raw_row.get("descripcion")
+    number, desc = split_number(raw_num, raw_desc)
+    entries = ctx.catalog.acciones(ctx.unidad, ctx.year) if ctx.unidad else []
+    scored = sorted(((_accion_score(number, desc, e), e) for e in entries), key=lambda s: -s[0][0])
+    p_num, p_desc = prov("number"), prov("descripcion")
+    num_ocr = p_num.confidence if p_num.confidence is not None else p_desc.confidence
+    if not scored or scored[0][0][0] < 0.6:
+        conf = num_ocr if num_ocr is not None else (CLEAN if number else UNKNOWN)
+        return (number, desc, make_field(number, raw_num or raw_desc, conf, p_num, review=number is None),
+                make_field(desc, raw_desc, text_confidence(p_desc.confidence), p_desc))
+    (total, ns, ts), best = scored[0]
+    rival = next((s[0][0] for s in scored[1:] if (s[1].code, s[1].name) != (best.code, best.name)), 0.0)
+    conf = match_confidence(total, total - rival)
+    cands = tuple(Candidate(e.code, round(s[0], 4), e.id) for s, e in scored[:5])
+    out_num = best.code if ns >= NUMBER_STRONG or (ts >= 0.95 and total - rival >= 0.1) else number
+    num_field = make_field(out_num, raw_num or raw_desc, conf if out_num == best.code else min(conf, 0.6), p_num,
+                           candidates=cands)
+    if ts >= TEXT_STRONG and out_num == best.code:
+        desc_field = make_field(best.name, raw_desc, min(conf, ts) if ts < 0.97 else conf, p_desc,
+                                candidates=tuple(Candidate(e.name, round(s[2], 4), e.id) for s, e in scored[:3]))
+        return out_num, best.name, num_field, desc_field
+    desc_conf = min(text_confidence(p_desc.confidence), 0.6)
+    desc_field = make_field(desc, raw_desc, desc_conf, p_desc, candidates=(Candidate(best.name, round(ts, 4), best.id),),
+                            checks=[CheckResult("descripcion_matches_catalog", False, f"text score {ts:.2f}")])
+    return out_num, desc, num_field, desc_field
+
+
+def _lineas(raw, ctx: RowContext, prov: Provenance) -> tuple[list[str], dict[str, FieldResult]]:
+    known = [e.code for e in ctx.catalog.of_kind("linea_accion", ctx.year) if e.code]
+    parsed = split_lineas(raw, ctx.header_codes, known)
+    fields = {}
+    for i, code in enumerate(parsed.value):
+        if prov.confidence is not None:
+            conf = prov.confidence
+        elif not parsed.ok:
+            conf = 0.4
+        elif code in ctx.header_codes or code in known:
+            conf = 0.97 if not parsed.repaired else 0.9
+        else:
+            conf = 0.86
+        checks = [CheckResult("lineas_split", parsed.ok, parsed.note)] if parsed.repaired or not parsed.ok else []
+        fields[f"lineas_accion[{i}]"] = make_field(code, raw if isinstance(raw, str) else None, conf, prov, checks=checks)
+    return parsed.value, fields
+
+
+def _unidad_medida(raw, ctx: RowContext, prov: Provenance) -> tuple[str | None, FieldResult]:
+    text = clean_spaces(raw)
+    if text is None:
+        return None, make_field(None, raw, CLEAN, prov)
+    choices = {e.id: s for e in ctx.catalog.of_kind("unidad_medida", ctx.year) for s in e.spellings}
+    names = {e.id: e.name for e in ctx.catalog.of_kind("unidad_medida", ctx.year)}
+    found = match(text, choices, scorer=text_score)
+    if found.best is None or found.score < 0.75:
+        return text, make_field(text, raw, min(text_confidence(prov.confidence), 0.6), prov)
+    conf = match_confidence(found.score, found.margin)
+    if found.score < 1.0 and len(text) < 15:
+        conf = conf ** 2  # a short word one letter away may be another word
+    cands = tuple(Candidate(names[k], round(s, 4), k) for _, s, k in found.candidates)
+    return names[found.best], make_field(names[found.best], raw, conf, prov, candidates=cands)
+
+
+def _free_text(raw, prov: Provenance) -> tuple[str | None, FieldResult]:
+    text = clean_spaces(raw)
+    if text is None:
+        return None, make_field(None, raw, prov.confidence if prov.confidence is not None else CLEAN, prov)
+    return text, make_field(text, raw, text_confidence(prov.confidence), prov)
