@@ -41,6 +41,14 @@ class CatalogEntry:
     year_to: int | None = None
     aliases: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # The database gives "" for an empty column; the index wants None.
+        for name in ("code", "parent", "cargo"):
+            value = getattr(self, name)
+            value = value.strip() if isinstance(value, str) else value
+            object.__setattr__(self, name, value or None)
+        object.__setattr__(self, "aliases", tuple(a for a in (self.aliases or ()) if a))
+
     @property
     def id(self) -> str:
         """A stable identifier: kind, code, parent, name and years."""

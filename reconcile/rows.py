@@ -8,7 +8,7 @@ from reconcile.catalog import CatalogEntry, CatalogIndex
 from reconcile.evidence import CLEAN, UNKNOWN, make_field, match_confidence, text_confidence
 from reconcile.lineas import split_lineas
 from reconcile.match import code_score, match, text_score
-from reconcile.normalize import clean_spaces
+from reconcile.normalize import clean_spaces, fold
 from reconcile.numbers import modification_numbers, progress_numbers
 from reconcile.parse import parse_movimiento, row_kind, split_number
 from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
@@ -40,8 +40,7 @@ def reconcile_row(raw_row: dict, index: int, ctx: RowContext, prov: Callable[[st
         fields["movimiento"] = make_field(mov.value, raw_row.get("movimiento"), conf, prov("movimiento"),
                                           checks=[CheckResult("known_movement", mov.ok, mov.note)] if mov.value else [])
     number, desc, number_field, desc_field = _accion(raw_row, ctx, prov)
-    data["kind"] = row_kind(number, index)
-    fields["kind"] = make_field(data["kind"], raw_row.get("kind"), number_field.confidence if number else 0.9, prov("number"))
+    data["kind"], fields["kind"] = _kind(raw_row.get("kind"), number, index, number_field, prov("kind"))
     data["number"], fields["number"] = number, number_field
     data["lineas_accion"], line_fields = _lineas(raw_row.get("lineas_accion"), ctx, prov("lineas_accion"))
     fields.update(line_fields)
@@ -56,6 +55,19 @@ def reconcile_row(raw_row: dict, index: int, ctx: RowContext, prov: Callable[[st
     note_key = "justificacion" if modification else "observaciones"
     data[note_key], fields[note_key] = _free_text(raw_row.get(note_key), prov(note_key))
     return data, fields
+
+
+def _kind(raw_kind, number: str | None, index: int, number_field: FieldResult, prov: Provenance):
+    """``meta``/``accion``: the printed separator (META / ACCION) when read, else the number's shape."""
+    by_number = row_kind(number, index)
+    printed = fold(raw_kind)
+    by_label = "meta" if printed.startswith("META") else "accion" if printed.startswith("ACCION") else None
+    if by_label and by_label != by_number and number:
+        check = CheckResult("kind_agrees_with_number", False, f"printed {raw_kind!r}, number {number!r}")
+        return by_label, make_field(by_label, raw_kind, 0.5, prov, checks=[check])
+    value = by_label or by_number
+    conf = 0.95 if by_label else (min(number_field.confidence, 0.95) if number else 0.9)
+    return value, make_field(value, raw_kind, conf, prov)
 
 
 def _accion_score(number: str | None, desc: str | None, entry: CatalogEntry) -> tuple[float, float, float]:
