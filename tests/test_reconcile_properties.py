@@ -1,0 +1,127 @@
+"""Property tests: OCR confusions do not move a name to a sibling; failed checks are never auto."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from reconcile import checks as ck
+from reconcile.catalog import CatalogIndex, load_csv
+from reconcile.header import resolve_one
+from reconcile.normalize import fold
+from reconcile.numbers import modification_numbers, progress_numbers
+from reconcile.rows import RowContext, reconcile_row
+from reconcile.types import Provenance
+from test_reconcile_corpus import _lookalikes
+from test_reconcile_helpers import DIF
+
+ENTRIES = load_csv(DIF / "catalog.csv")
+CATALOG = CatalogIndex(ENTRIES + _lookalikes(ENTRIES))
+LOOKS = {
+    "O": "0Q", "0": "OD", "I": "1l", "1": "Il", "S": "5", "5": "S", "B": "8", "8": "B", "E": "F", "F": "E",
+    "A": "4", "G": "6C", "Z": "2", "L": "I", "N": "M", "M": "N", "U": "V", "V": "U", "C": "G", "R": "K",
+    "Ó": "O", "É": "E", "Í": "I", "Á": "A", "Ú": "U", "D": "O", "T": "I",
+}
+
+
+def confuse(text: str, data, k_max: int = 2) -> str:
+    """Up to ``k_max`` OCR confusions: look-alike substitutions, a dropped character."""
+    chars = list(text)
+    for _ in range(data.draw(st.integers(0, k_max))):
+        spots = [i for i, ch in enumerate(chars) if ch in LOOKS or ch.isalpha()]
+        if not spots:
+            break
+        i = data.draw(st.sampled_from(spots))
+        if data.draw(st.booleans()) and chars[i] in LOOKS:
+            chars[i] = data.draw(st.sampled_from(LOOKS[chars[i]]))
+        else:
+            del chars[i]
+    return "".join(chars)
+
+
+SIBLING_KINDS = ("unidad_ejecutora", "linea_accion", "programa", "ramo")
+PAIRS = [e for k in SIBLING_KINDS for e in CATALOG.of_kind(k, 2023)]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(PAIRS), st.data())
+def test_code_and_name_with_confusions_map_to_themselves(entry, data):
+    siblings = [e for e in CATALOG.of_kind(entry.kind, 2023) if e.parent == entry.parent]
+    printed = {"code": confuse(entry.code, data, 1), "name": confuse(entry.name, data, 2)}
+    found = resolve_one(printed, siblings)
+    assert (found.code, found.name) == (entry.code, entry.name), printed
+
+
+ACCIONES = [e for e in CATALOG.of_kind("accion", 2023) if e.parent and e.parent.startswith("52")]
+
+
+def _row(entry, number: str, text: str):
+    ctx = RowContext("avance_programatico", 1, 2023, entry.parent, (), CATALOG)
+    sep = " " if number.startswith("M") else ".- "
+    return reconcile_row({"descripcion": f"{number}{sep}{text}", "trimestres": []}, 1, ctx, lambda p: Provenance())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(ACCIONES), st.data())
+def test_row_description_with_confusions_maps_to_its_accion(entry, data):
+    row, fields = _row(entry, entry.code, confuse(entry.name, data, 2))
+    assert (row["number"], row["descripcion"]) == (entry.code, entry.name)
+    assert fields["descripcion"].status == "auto" or fields["descripcion"].confidence < 0.85
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(ACCIONES), st.data())
+def test_row_number_with_a_confusion_is_right_or_flagged(entry, data):
+    row, fields = _row(entry, confuse(entry.code, data, 1), entry.name)
+    if row["number"] != entry.code:
+        # only possible when a sibling prints the same text: then the number is in doubt, and says so
+        twins = [a for a in ACCIONES if a.parent == entry.parent and a.code != entry.code
+                 and fold(a.name) == fold(entry.name)]
+        assert twins and fields["number"].status == "needs_review"
+    else:
+        assert row["descripcion"] == entry.name
+
+
+# ---------------------------------------------------------------- checks
+
+small = st.one_of(st.none(), st.integers(0, 60))
+printed_number = st.one_of(st.none(), st.integers(0, 3000).map(lambda n: f"{n:,}"),
+                           st.sampled_from(["l3", "O", "1,1O5", "S2", "", "x"]))
+
+
+def _failed_cells(checks, values):
+    out = set()
+    for chk in checks:
+        if chk.test(values) is False:
+            out.update(chk.cells)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(printed_number, min_size=11, max_size=11), st.sampled_from([1, 2, 3, 4]))
+def test_progress_value_failing_a_check_is_never_auto(cells, trimestre):
+    raw = {"meta_anual": cells[0], "avance_absoluto": cells[9],
+           "avance_relativo": None if cells[10] is None else cells[10] + "%",
+           "trimestres": [{"programado": cells[1 + 2 * q], "alcanzado": cells[2 + 2 * q]} for q in range(4)]}
+    data, fields = progress_numbers(raw, trimestre, lambda p: Provenance())
+    values = {"meta_anual": data["meta_anual"], "avance_absoluto": data["avance_absoluto"],
+              "avance_relativo": data["avance_relativo"]}
+    for q in range(4):
+        values[ck.P(q)] = data["trimestres"][q]["programado"]
+        values[ck.A(q)] = data["trimestres"][q]["alcanzado"]
+    for cell in _failed_cells(ck.progress_checks(trimestre), values):
+        assert fields[cell].status == "needs_review", (cell, raw, data)
+    for cell, f in fields.items():
+        if any(not c.ok for c in f.checks):
+            assert f.status == "needs_review"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(printed_number, min_size=8, max_size=8), st.sampled_from([None, "AM", "D", "R", "T / AM", "AP"]))
+def test_modification_value_failing_a_check_is_never_auto(cells, mov):
+    raw = {"meta_anual_autorizada": cells[0], "aumentos": cells[1], "disminuciones": cells[2],
+           "meta_anual_modificada": cells[3], "calendario": cells[4:]}
+    data, fields = modification_numbers(raw, mov, lambda p: Provenance())
+    values = {k: data[k] for k in ("meta_anual_autorizada", "aumentos", "disminuciones", "meta_anual_modificada")}
+    values.update({ck.C(q): data["calendario"][q] for q in range(4)})
+    for cell in _failed_cells(ck.modification_checks(mov), values):
+        assert fields[cell].status == "needs_review", (cell, raw, data)
