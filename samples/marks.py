@@ -106,19 +106,24 @@ def stamp(layer: Image.Image, cx, cy, r, ring_text: str, center: str, style: Sty
 def ink_layer(page: Image.Image, style: Style, record: dict, anchors) -> Image.Image:
     """Blue signatures and (on some seeds) a purple stamp, multiplied onto the page."""
     rng = np.random.default_rng([style.seed, 0x51C])
-    layer = Image.new("RGB", page.size, (255, 255, 255))
+    if not anchors:
+        return page
+    top = max(0, int(min(a[1] for a in anchors)) - 320)  # the marks live in this band
+    band = (0, top, page.width, page.height)
+    layer = Image.new("RGB", (page.width, page.height - top), (255, 255, 255))
     d = ImageDraw.Draw(layer)
     for cx, cy, half in anchors:
         if rng.random() < 0.92:
-            scribble(d, cx + rng.uniform(-60, 60), cy - rng.uniform(0, 40) + 30, half, rng)
-    if style.stamp and anchors:
+            scribble(d, cx + rng.uniform(-60, 60), cy - top - rng.uniform(0, 40) + 30, half, rng)
+    if style.stamp:
         cx, cy, half = anchors[int(rng.integers(len(anchors)))]
         r = int(rng.uniform(150, 210))
-        sx = cx + half + r * rng.uniform(-0.4, 0.6)
+        sx, sy = cx + half + r * rng.uniform(-0.4, 0.6), cy - top
         ring = (record.get("ramo") or {}).get("name") or ""
-        big = Image.new("RGB", page.size, (255, 255, 255))
-        stamp(big, sx, cy, r, ring, str(record.get("ejercicio", "")), style, rng)
+        big = Image.new("RGB", layer.size, (255, 255, 255))
+        stamp(big, sx, sy, r, ring, str(record.get("ejercicio", "")), style, rng)
         angle = rng.uniform(-25, 25)
-        big = big.rotate(angle, center=(sx, cy), fillcolor=(255, 255, 255))
+        big = big.rotate(angle, center=(sx, sy), fillcolor=(255, 255, 255))
         layer = ImageChops.multiply(layer, big)
-    return ImageChops.multiply(page, layer)
+    page.paste(ImageChops.multiply(page.crop(band), layer), band[:2])
+    return page
