@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from reconcile.parse import number_readings
+from reconcile.parse import digit_edits, number_readings
 
 Values = dict[str, "int | None"]
 
@@ -44,13 +44,9 @@ def _sum(vals: Values, cells: list[str]) -> int:
     return sum(vals.get(c) or 0 for c in cells)
 
 
-def _all_empty(vals: Values, cells: list[str]) -> bool:
-    return all(vals.get(c) is None for c in cells)
-
-
 def _sum_check(rule: str, total: str, parts: list[str]) -> Check:
     def test(v: Values) -> bool | None:
-        if v.get(total) is None or _all_empty(v, parts):
+        if v.get(total) is None:
             return None
         return _sum(v, parts) == v[total]
 
@@ -136,7 +132,12 @@ def run(checks: list[Check], values: Values) -> dict[str, bool | None]:
 
 
 def _plausible(cell: str, new: int, values: Values, printed: dict[str, str | None], neighbours: dict[str, list[str]]) -> str | None:
-    """Why the print could really hold ``new`` at ``cell``, or None if it could not."""
+    """Why the print could really hold ``new`` at ``cell``, or None if it could not.
+
+    Look-alike digits, an echoed neighbour, an empty cell, and a dropped or
+    extra digit all count, so that two different slips that each fit make the
+    repair ambiguous (and flagged) rather than a guess.
+    """
     text = printed.get(cell)
     old = values.get(cell)
     if new is None or new < 0:
@@ -148,6 +149,8 @@ def _plausible(cell: str, new: int, values: Values, printed: dict[str, str | Non
     echoed = [n for n in neighbours.get(cell, []) if printed.get(n) is not None and printed.get(n) == text]
     if echoed:
         return f"printed {text!r} repeats the next cell ({echoed[0]}); the arithmetic gives {new}"
+    if new in digit_edits(text):
+        return f"a digit dropped or added: printed {text!r} read as {new}"
     return None
 
 
@@ -184,6 +187,14 @@ def check_and_repair(
             status = run(checks, values)
     results: dict[str, list[tuple[str, bool, str]]] = {}
     doubtful: set[str] = set()
+    for cell in repairs:
+        # A repair one check alone supports is applied, but a person confirms it; and that check
+        # passing is then no evidence for the other cells it covers, so they are in doubt too.
+        covering = [chk for chk in checks if cell in chk.cells and status[chk.rule]]
+        if len(covering) < 2:
+            doubtful.add(cell)
+            for chk in covering:
+                doubtful.update(chk.cells)
     for chk in checks:
         ok = status[chk.rule]
         if ok is None:

@@ -15,7 +15,7 @@ from typing import Any, Callable, Hashable, Mapping
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from reconcile.normalize import code_chars, fold, is_confusable
+from reconcile.normalize import code_chars, fold, is_confusable, letters_reading
 
 Scorer = Callable[[str, str], float]
 
@@ -42,6 +42,9 @@ def text_score(a: str | None, b: str | None) -> float:
         return 0.0
     if fa == fb:
         return 1.0
+    la = letters_reading(fa)
+    if la != fa:  # digits read for letters cost less than other slips, but something
+        return min(0.98, max(text_score(la, fb) - 0.01, fuzz.ratio(fa, fb) / 100))
     score = fuzz.ratio(fa, fb) / 100
     if len(fa) < len(fb) and len(fa) >= 12:
         prefix = fuzz.ratio(fa, fb[: len(fa)]) / 100

@@ -78,6 +78,20 @@ def split_prefix(name: str | None) -> tuple[str | None, str]:
     return (" ".join(taken) or None), " ".join(tokens)
 
 
+LETTER_OF = {"0": "O", "1": "I", "5": "S", "8": "B", "4": "A", "6": "G", "2": "Z", "7": "T"}
+
+
+def letters_reading(folded: str) -> str:
+    """In words that are mostly letters, read look-alike digits as letters (``USUARIO5`` -> ``USUARIOS``)."""
+    words = []
+    for word in folded.split(" "):
+        letters = sum(ch.isalpha() for ch in word)
+        if letters and letters >= len(word) - 2 and not word.isdigit():
+            word = "".join(LETTER_OF.get(ch, ch) for ch in word)
+        words.append(word)
+    return " ".join(words)
+
+
 def is_confusable(a: str, b: str) -> bool:
     """Two characters an OCR engine may mistake for one another."""
     return a == b or b in _CONFUSABLE.get(a, ()) or a.upper() == b.upper()

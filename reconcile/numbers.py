@@ -11,6 +11,8 @@ from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
 
 ProvFn = Callable[[str], Provenance]
 
+UNCHECKED = 0.8
+
 PROGRESS_ORDER = ["meta_anual"] + [c for q in range(4) for c in (ck.P(q), ck.A(q))] + ["avance_absoluto", "avance_relativo"]
 MODIFICATION_ORDER = ["meta_anual_autorizada", "aumentos", "disminuciones", "meta_anual_modificada"] + [ck.C(q) for q in range(4)]
 
@@ -51,12 +53,13 @@ def progress_numbers(raw_row: dict, trimestre: int | None, prov: ProvFn) -> tupl
     outcome, shifted = _check_layout(checks, printed, order, later)
     if shifted:
         printed = shifted
+    required = _required(printed, [c for c in order if c not in later])
     fields = {}
     for cell in order:
         if cell in later:
             fields[cell] = _rule_null(printed[cell], prov(cell), trimestre)
             continue
-        fields[cell] = _grade(cell, printed[cell], outcome, prov(cell), shifted is not None)
+        fields[cell] = _grade(cell, printed[cell], outcome, prov(cell), shifted is not None, cell in required)
     data = {
         "meta_anual": outcome.values.get("meta_anual"),
         "trimestres": [
@@ -78,10 +81,16 @@ def modification_numbers(raw_row: dict, movimiento: str | None, prov: ProvFn) ->
         raw["calendario"] = parts if len(parts) == 4 else [cal, None, None, None]
     printed = _printed(raw, order)
     outcome, shifted = _check_layout(ck.modification_checks(movimiento), printed, order, set())
-    fields = {cell: _grade(cell, printed[cell], outcome, prov(cell), False) for cell in order}
+    required = _required(printed, ["meta_anual_autorizada", "meta_anual_modificada"] + [ck.C(q) for q in range(4)])
+    fields = {cell: _grade(cell, printed[cell], outcome, prov(cell), False, cell in required) for cell in order}
     data = {c: outcome.values.get(c) for c in order[:4]}
     data["calendario"] = [outcome.values.get(ck.C(q)) for q in range(4)]
     return data, fields
+
+
+def _required(printed: dict[str, str | None], cells: list[str]) -> set[str]:
+    """Cells the form always fills, once a row carries any number at all."""
+    return set(cells) if any(t is not None for t in printed.values()) else set()
 
 
 def _values(printed: dict[str, str | None], skip: set[str]) -> dict[str, int | None]:
@@ -103,10 +112,14 @@ def _check_layout(checks, printed, order, later) -> tuple[ck.Outcome, dict | Non
     return outcome, None
 
 
-def _grade(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, shifted: bool) -> FieldResult:
+def _grade(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, shifted: bool,
+           required: bool) -> FieldResult:
     parsed = _parse(cell, text)
     value = outcome.values.get(cell)
     results = [CheckResult(rule, ok, detail) for rule, ok, detail in outcome.results.get(cell, [])]
+    checked = bool(results)
+    if value is None and required:
+        results.append(CheckResult("cell_not_empty", False, "the form fills this cell; nothing was read"))
     candidates = []
     repaired = cell in outcome.repairs
     if repaired and not shifted:
@@ -119,6 +132,8 @@ def _grade(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, s
     conf = number_confidence(prov.confidence, parsed.ok and not parsed.repaired, results)
     if repaired and not shifted:
         conf = min(conf, 0.9)
+    if not checked and prov.confidence is None and value is not None:
+        conf = min(conf, UNCHECKED)  # no reader's confidence and no arithmetic over it
     return make_field(value, text, conf, prov, candidates=candidates, checks=results,
                       review=cell in outcome.doubtful or not parsed.ok)
 

@@ -83,6 +83,23 @@ def number_readings(text: str | None, limit: int = 64) -> list[int]:
     return sorted(set(out))
 
 
+def digit_edits(text: str | None) -> set[int]:
+    """Integers one dropped or one extra digit away from the printed text."""
+    base = parse_int(text)
+    if base.value is None:
+        return set()
+    digits = str(base.value)
+    out = set()
+    for i in range(len(digits) + 1):
+        for d in "0123456789":
+            out.add(int(digits[:i] + d + digits[i:]))
+    for i in range(len(digits)):
+        if len(digits) > 1:
+            out.add(int(digits[:i] + digits[i + 1:]))
+    out.discard(base.value)
+    return out
+
+
 # ---------------------------------------------------------------- header words
 _ROMAN = (("M", 1000), ("CM", 900), ("D", 500), ("CD", 400), ("C", 100), ("XC", 90), ("L", 50),
           ("XL", 40), ("X", 10), ("IX", 9), ("V", 5), ("IV", 4), ("I", 1))
@@ -203,6 +220,10 @@ def parse_report_type(text: str | None, row_keys: Iterable[str] = ()) -> Parsed:
     if by_rows:
         return Parsed(by_rows, True, True, "from the table's columns")
     return Parsed(None, False, False, f"unknown form title {text!r}")
+
+
+# The form codes printed on the two forms (the form's vocabulary, not a municipality's data).
+FORM_CODES = {"TMM-F004": "avance_programatico", "TMM-F009": "modificacion_programatica"}
 
 
 def parse_formato(text: str | None) -> Parsed:

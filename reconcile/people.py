@@ -77,8 +77,8 @@ def signatory(raw: dict, position: int, catalog: CatalogIndex, year, ramo, unida
 
 
 def _nombre(raw, name: str, prefix: str | None, scored, prov: Provenance) -> tuple[FieldResult, CatalogEntry | None]:
-    if not name:
-        return make_field(None, raw, UNKNOWN, prov, review=bool(raw)), None
+    if not name:  # a signature block always prints a name
+        return make_field(None, raw, UNKNOWN, prov, checks=[CheckResult("cell_not_empty", False)]), None
     cands = tuple(Candidate(e.name, round(t, 4), e.id) for t, _, _, e in scored[:5])
     if not scored or scored[0][1] < 0.5 and scored[0][0] < 0.6:
         return make_field(clean_spaces(name), raw, min(text_confidence(prov.confidence), 0.5), prov, candidates=cands), None
@@ -95,8 +95,9 @@ def _nombre(raw, name: str, prefix: str | None, scored, prov: Provenance) -> tup
 
 def _cargo(raw, text: str | None, entry: CatalogEntry | None, people: list[CatalogEntry], prov: Provenance) -> FieldResult:
     """The printed title; the person's catalog spelling when it is close."""
-    if text is None:
-        return make_field(None, raw, CLEAN if raw is None else UNKNOWN, prov)
+    if text is None:  # every signature block prints a title under the name
+        check = CheckResult("cell_not_empty", False, "a title is printed under every name")
+        return make_field(None, raw, UNKNOWN, prov, checks=[check])
     posts = [p for p in people if entry is not None and fold(p.name) == fold(entry.name) and p.cargo]
     scored = sorted(((text_score(text, p.cargo), p) for p in posts), key=lambda t: -t[0])
     if scored and scored[0][0] >= 0.85:

@@ -1,14 +1,16 @@
 """Raw record -> report record: every field with its value, evidence and review status (pure)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from reconcile import header as hdr
 from reconcile.catalog import CatalogIndex
-from reconcile.evidence import CLEAN, UNKNOWN, make_field
+from reconcile.evidence import CLEAN, FAILED, UNKNOWN, make_field
 from reconcile.header import PairResult
+from reconcile.match import code_score
 from reconcile.parse import (
-    Parsed, parse_ayuntamiento, parse_formato, parse_report_type, parse_trimestre, parse_year,
+    FORM_CODES, Parsed, parse_ayuntamiento, parse_formato, parse_report_type, parse_trimestre, parse_year,
 )
 from reconcile.paths import ancestors, split
 from reconcile.people import signatory
@@ -30,16 +32,25 @@ class _Builder:
         self.fields[path] = result
         return result.value
 
+    def flag(self, path: str, check: CheckResult) -> None:
+        """Add a failed check to a field already built (a later field found it inconsistent)."""
+        found = self.fields.get(path)
+        if found is not None:
+            self.fields[path] = replace(found, status="needs_review", confidence=min(found.confidence, FAILED),
+                                        checks=found.checks + (check,))
+
     def under(self, prefix: str, fields: dict[str, FieldResult]) -> None:
         for sub, result in fields.items():
             self.fields[f"{prefix}.{sub}"] = result
 
 
-def _scalar(b: _Builder, path: str, parsed: Parsed, raw_text: Any, *, checks=(), candidates=()) -> Any:
+def _scalar(b: _Builder, path: str, parsed: Parsed, raw_text: Any, *, checks=(), candidates=(), required=False) -> Any:
     prov = b.prov(path)
     if parsed.value is None:
-        conf = CLEAN if raw_text in (None, "") else 0.3
-        return b.put(path, make_field(None, raw_text, conf, prov, checks=checks, review=raw_text not in (None, "")))
+        unread = raw_text not in (None, "") or required
+        if required:
+            checks = tuple(checks) + (CheckResult("cell_not_empty", False, "the form always prints this"),)
+        return b.put(path, make_field(None, raw_text, 0.3 if unread else CLEAN, prov, checks=checks, review=unread))
     conf = prov.confidence if prov.confidence is not None else (CLEAN if not parsed.repaired else 0.87)
     if parsed.ok and prov.confidence is None and not parsed.repaired:
         conf = 0.97
@@ -47,19 +58,39 @@ def _scalar(b: _Builder, path: str, parsed: Parsed, raw_text: Any, *, checks=(),
                                   review=not parsed.ok))
 
 
+def _formato(b: _Builder, text: Any, report_type: str | None) -> str | None:
+    """The printed form code, checked against the form it names; a look-alike slip is proposed, not trusted."""
+    parsed = parse_formato(text)
+    if parsed.value is None or not parsed.ok:
+        return _scalar(b, "formato", parsed, text, required=True)
+    known = FORM_CODES.get(parsed.value)
+    if known is not None:
+        check = CheckResult("formato_matches_form", known == report_type, f"{parsed.value} is {known}")
+        return _scalar(b, "formato", parsed, text, checks=[check])
+    near = [(code_score(parsed.value, c), c) for c, form in FORM_CODES.items() if form == report_type]
+    near = sorted([n for n in near if n[0] >= 0.85], reverse=True)
+    check = CheckResult("formato_known", False, f"{parsed.value} is not a known form code")
+    value = near[0][1] if len(near) == 1 else parsed.value
+    cands = tuple(Candidate(c, round(s, 4)) for s, c in near)
+    return b.put("formato", make_field(value, text, 0.6, b.prov("formato"), candidates=cands, checks=[check]))
+
+
 def _ayuntamiento(b: _Builder, raw: dict, catalog: CatalogIndex, year: int | None) -> str | None:
+    """The council term, checked against the catalog's terms for the year (which checks the year too)."""
     text = raw.get("ayuntamiento")
     parsed = parse_ayuntamiento(text)
     valid = [e.code for e in catalog.of_kind("ayuntamiento", year) if e.code]
-    if not valid:
-        return _scalar(b, "ayuntamiento", parsed, text)
-    ok = parsed.value in valid
-    check = CheckResult("ayuntamiento_valid_for_year", ok, f"catalog for {year}: {', '.join(valid)}")
+    if not catalog.of_kind("ayuntamiento"):
+        return _scalar(b, "ayuntamiento", parsed, text, required=True)
+    ok = parsed.value in valid and year is not None
+    check = CheckResult("ayuntamiento_valid_for_year", ok, f"catalog for {year}: {', '.join(valid) or 'none'}")
+    if not ok and year is not None:
+        b.flag("ejercicio", check)
     cands = tuple(Candidate(v, 1.0 if v == parsed.value else 0.5) for v in valid)
     if not ok and len(valid) == 1 and parsed.value is None:
         return b.put("ayuntamiento", make_field(valid[0], text, 0.6, b.prov("ayuntamiento"), candidates=cands,
                                                 checks=[check]))
-    return _scalar(b, "ayuntamiento", parsed, text, checks=[check], candidates=cands)
+    return _scalar(b, "ayuntamiento", parsed, text, checks=[check], candidates=cands, required=True)
 
 
 def _pair(b: _Builder, key: str, res: PairResult | None, raw: dict) -> dict | None:
@@ -82,16 +113,18 @@ def _header(b: _Builder, raw: dict, catalog: CatalogIndex) -> dict[str, Any]:
     data: dict[str, Any] = {}
     rows = raw.get("rows") or []
     row_keys = {k for r in rows if isinstance(r, dict) for k, v in r.items() if v not in (None, "", [])}
-    data["report_type"] = _scalar(b, "report_type", parse_report_type(raw.get("report_type"), row_keys), raw.get("report_type"))
-    data["formato"] = _scalar(b, "formato", parse_formato(raw.get("formato")), raw.get("formato"))
-    year = _scalar(b, "ejercicio", parse_year(raw.get("ejercicio")), raw.get("ejercicio"))
+    data["report_type"] = _scalar(b, "report_type", parse_report_type(raw.get("report_type"), row_keys),
+                                  raw.get("report_type"), required=True)
+    data["formato"] = _formato(b, raw.get("formato"), data["report_type"])
+    year = _scalar(b, "ejercicio", parse_year(raw.get("ejercicio")), raw.get("ejercicio"), required=True)
     data["ayuntamiento"] = _ayuntamiento(b, raw, catalog, year)
     data["ejercicio"] = year
     if data["report_type"] == "modificacion_programatica":
         data["trimestre"] = b.put("trimestre", make_field(None, raw.get("trimestre"), CLEAN, b.prov("trimestre"),
                                                           checks=[CheckResult("no_quarter_on_modification", True)]))
     else:
-        data["trimestre"] = _scalar(b, "trimestre", parse_trimestre(raw.get("trimestre")), raw.get("trimestre"))
+        data["trimestre"] = _scalar(b, "trimestre", parse_trimestre(raw.get("trimestre")), raw.get("trimestre"),
+                                    required=True)
     resolved: dict[str, PairResult | None] = {"clasificacion_administrativa": hdr.clasificacion(raw, catalog, year)}
     resolved.update(hdr.organisation(raw, catalog, year))
     resolved.update(hdr.functional(raw, catalog, year))
@@ -142,7 +175,8 @@ def _needs_review(fields: dict[str, FieldResult]) -> list[str]:
         if result.status != "needs_review":
             continue
         parts = split(path)
-        if len(parts) >= 3 and parts[0] == "rows" and parts[2] == "lineas_accion":
+        split_failed = any(c.rule == "lineas_split" and not c.ok for c in result.checks)
+        if len(parts) >= 4 and parts[0] == "rows" and parts[2] == "lineas_accion" and split_failed:
             path = ancestors(path)[1]
         if path not in out:
             out.append(path)

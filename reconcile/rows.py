@@ -1,11 +1,11 @@
 """Table rows: number, kind, líneas, description and unit against the catalog, numbers checked (pure)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from reconcile.catalog import CatalogEntry, CatalogIndex
-from reconcile.evidence import CLEAN, UNKNOWN, make_field, match_confidence, text_confidence
+from reconcile.evidence import CLEAN, FAILED, UNKNOWN, make_field, match_confidence, text_confidence
 from reconcile.lineas import split_lineas
 from reconcile.match import code_score, match, text_score
 from reconcile.normalize import clean_spaces, fold
@@ -16,6 +16,8 @@ from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
 # An acción's printed text must be at least this close to the catalog's to take the catalog spelling.
 TEXT_STRONG = 0.85
 NUMBER_STRONG = 0.9
+# Units of measure that differ by a letter (INFORME / INFORMES) need a wider margin.
+UNIT_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,33 @@ def reconcile_row(raw_row: dict, index: int, ctx: RowContext, prov: Callable[[st
     fields.update(number_fields)
     note_key = "justificacion" if modification else "observaciones"
     data[note_key], fields[note_key] = _free_text(raw_row.get(note_key), prov(note_key))
+    _require_filled(data, fields, modification, prov)
     return data, fields
+
+
+def _require_filled(data: dict, fields: dict[str, FieldResult], modification: bool, prov) -> None:
+    """Cells the form always fills in a row that has a description: empty means unread, so review."""
+    if not data.get("descripcion") and not data.get("number"):
+        return
+    needed = ["number", "descripcion", "unidad_medida", "lineas_accion"]
+    if modification:
+        changed = data.get("aumentos") or data.get("disminuciones") or (
+            data.get("meta_anual_autorizada") != data.get("meta_anual_modificada"))
+        if changed:
+            needed.append("movimiento")
+        if data.get("movimiento"):
+            needed.append("justificacion")
+    for key in needed:
+        if data.get(key) in (None, "", []):
+            fields[key] = missing(fields.get(key), prov(key))
+
+
+def missing(found: FieldResult | None, prov: Provenance) -> FieldResult:
+    check = CheckResult("cell_not_empty", False, "the form fills this cell; nothing was read")
+    if found is None:
+        return make_field(None, None, FAILED, prov, checks=[check])
+    return replace(found, status="needs_review", confidence=min(found.confidence, FAILED),
+                   checks=found.checks + (check,))
 
 
 def _kind(raw_kind, number: str | None, index: int, number_field: FieldResult, prov: Provenance):
@@ -122,6 +150,8 @@ def _lineas(raw, ctx: RowContext, prov: Provenance) -> tuple[list[str], dict[str
             conf = 0.4
         elif code in ctx.header_codes or code in known:
             conf = 0.97 if not parsed.repaired else 0.9
+        elif any(code_score(code, k) >= 0.9 for k in set(known) | set(ctx.header_codes)):
+            conf = 0.6  # unknown, and one look-alike digit from a known line
         else:
             conf = 0.86
         checks = [CheckResult("lineas_split", parsed.ok, parsed.note)] if parsed.repaired or not parsed.ok else []
@@ -139,6 +169,8 @@ def _unidad_medida(raw, ctx: RowContext, prov: Provenance) -> tuple[str | None, 
     if found.best is None or found.score < 0.75:
         return text, make_field(text, raw, min(text_confidence(prov.confidence), 0.6), prov)
     conf = match_confidence(found.score, found.margin)
+    if found.margin < UNIT_MARGIN:  # INFORME / INFORMES: one dropped letter is another unit
+        conf = min(conf, 0.7)
     if found.score < 1.0 and len(text) < 15:
         conf = conf ** 2  # a short word one letter away may be another word
     cands = tuple(Candidate(names[k], round(s, 4), k) for _, s, k in found.candidates)

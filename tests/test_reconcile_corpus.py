@@ -29,8 +29,9 @@ def test_corpus_reconciles_to_ground_truth():
     catalog = CatalogIndex(load_csv(DIF / "catalog.csv"))
     records, result = _score(catalog)
     _assert_targets(result)
-    # the service flags little beyond what it cannot vouch for
-    assert result.flagged / result.fields < 0.06
+    # the service flags little beyond what it cannot vouch for (free text, the 100 % page,
+    # unknown codes one digit from known ones, singular/plural units, the missing form code)
+    assert result.flagged / result.fields < 0.08
 
 
 def test_every_leaf_has_a_field_result_and_contract_keys():

@@ -150,12 +150,19 @@ def test_progress_checks_pass_and_fail():
     assert ck.run(ck.progress_checks(1), bad)["relativo_equals_absoluto_over_meta"] is False
 
 
-def test_repair_applies_a_lookalike_digit():
-    v = _progress(3547, [1105, 846, 718, 878], [1105, None, None, None], 1105, 31)
-    v["meta_anual"] = 3541
-    printed = {"meta_anual": "3,541"}
+def test_repair_applies_a_lookalike_digit_backed_by_two_checks():
+    # absoluto printed 1O5 -> read 1 (a dropped digit): A1 = 105 and 26 % both say 105
+    v = _progress(400, [100, 100, 100, 100], [105, None, None, None], 15, 26)
+    printed = {"avance_absoluto": "15", "trimestres[0].alcanzado": "105", "avance_relativo": "26%"}
     out = ck.check_and_repair(ck.progress_checks(1), v, printed)
-    assert out.values["meta_anual"] == 3547 and "meta_anual" in out.repairs and not out.doubtful
+    assert out.values["avance_absoluto"] == 105 and "avance_absoluto" in out.repairs and not out.doubtful
+
+
+def test_repair_is_refused_when_two_slips_fit():
+    # meta 3,541 for 3,547 -- or a 846 printed for 840: both fit every check, so nothing is changed
+    v = _progress(3541, [1105, 846, 718, 878], [1105, None, None, None], 1105, 31)
+    out = ck.check_and_repair(ck.progress_checks(1), v, {"meta_anual": "3,541", "trimestres[1].programado": "846"})
+    assert out.values["meta_anual"] == 3541 and not out.repairs and "meta_anual" in out.doubtful
 
 
 def test_repair_refuses_when_not_plausible():
@@ -169,7 +176,8 @@ def test_modification_checks():
          ck.C(0): 3, ck.C(1): 3, ck.C(2): 5, ck.C(3): 5}
     assert all(r is not False for r in ck.run(ck.modification_checks("AM"), v).values())
     out = ck.check_and_repair(ck.modification_checks("AM"), dict(v, **{ck.C(3): 8}), {ck.C(3): "8"})
-    assert out.values[ck.C(3)] == 5 and not out.doubtful  # 8 -> 5 is a look-alike and the only single reading
+    # 8 -> 5 is a look-alike and the only single reading: applied; one check alone backs it, so a person confirms
+    assert out.values[ck.C(3)] == 5 and ck.C(3) in out.repairs and ck.C(3) in out.doubtful
     # two cells could each be the slip (a 3 read for a 2): ambiguous, so flagged and left as printed
     v = dict(v, **{ck.C(0): 3, ck.C(1): 3, ck.C(2): 5, ck.C(3): 6})
     out = ck.check_and_repair(ck.modification_checks("AM"), v, {ck.C(0): "3", ck.C(1): "3", ck.C(3): "6"})
