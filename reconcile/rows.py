@@ -169,7 +169,8 @@ def _unidad_medida(raw, ctx: RowContext, prov: Provenance) -> tuple[str | None, 
     if found.best is None or found.score < 0.75:
         return text, make_field(text, raw, min(text_confidence(prov.confidence), 0.6), prov)
     conf = match_confidence(found.score, found.margin)
-    if found.margin < UNIT_MARGIN:  # INFORME / INFORMES: one dropped letter is another unit
+    sure_read = found.score == 1.0 and (prov.confidence or 0.0) >= 0.9
+    if found.margin < UNIT_MARGIN and not sure_read:  # INFORME / INFORMES: one dropped letter is another unit
         conf = min(conf, 0.7)
     if found.score < 1.0 and len(text) < 15:
         conf = conf ** 2  # a short word one letter away may be another word
