@@ -11,7 +11,7 @@ import numpy as np
 
 from ocr._exec import tesseract
 from ocr._exec.tesseract import Word
-from ocr.cleanup import ink_mask
+from ocr.codes import CODE, read_codes
 from ocr.layout import Rulings
 from ocr.types import BBox, Cell, Grid, OcrText
 from ocr.words import locate, shift, to_text
@@ -79,6 +79,17 @@ def _numeric_columns(grid: Grid, texts: Sequence[OcrText]) -> set[int]:
     return {j for j, flags in seen.items() if len(flags) >= 2 and sum(flags) >= 0.6 * len(flags)}
 
 
+def _code_cells(grid: Grid, texts: Sequence[OcrText]) -> list[int]:
+    """Cells of columns that hold dotted codes ("4.6.1, 4.6.2"), by what was read there."""
+    seen: dict[int, list[bool]] = {}
+    for c, t in zip(grid.cells, texts):
+        if c.col_span == 1 and t.text:
+            seen.setdefault(c.col, []).append(bool(CODE.search(t.text)))
+    cols = {j for j, flags in seen.items() if sum(flags) >= max(1, 0.4 * len(flags))}
+    return [k for k, (c, t) in enumerate(zip(grid.cells, texts))
+            if c.col in cols and c.col_span == 1 and re.search(r"\d", t.text or "")]
+
+
 def _inked(clean: np.ndarray, box: BBox, min_ink: int) -> bool:
     crop = clean[box.y0:box.y1, box.x0:box.x1]
     return crop.size > 0 and int((crop < 128).sum()) >= min_ink
@@ -139,9 +150,14 @@ def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
     per_cell, straddled = assign(words, grid)
     texts = [to_text(ws) for ws in per_cell]
     numeric = numeric_cols if numeric_cols is not None else _numeric_columns(grid, texts)
+    codes = _code_cells(grid, texts)
+    for k, new in zip(codes, read_codes(clean, [_interior(grid.cells[k], settings.margin) for k in codes])):
+        texts[k] = new if new.confidence >= 0.9 else _better(texts[k], new)
     doubtful = []
     for k, (cell, t) in enumerate(zip(grid.cells, texts)):
         inner = _interior(cell, settings.margin)
+        if k in codes:
+            continue
         if k in straddled or (t.text and t.confidence < settings.doubt_below):
             doubtful.append(k)
         elif not t.text and _inked(clean, inner, settings.min_ink):

@@ -14,7 +14,7 @@ from ocr.cells import ReadSettings, erase_rulings, read_cells
 from ocr.cleanup import cleanup
 from ocr.layout import Layout, find_layout
 from ocr.types import BBox, CleanPage, Line, PageRead
-from ocr.words import shift, to_lines
+from ocr.words import group_lines, shift, split_gaps, to_line, to_lines
 
 NOMINAL_DPI = 300
 LINE_GAP = 90  # pixels at 300 dpi: words further apart are separate lines
@@ -31,15 +31,23 @@ def read_header(gray: np.ndarray, box: BBox) -> tuple[Line, ...]:
     return to_lines(_region_words(gray, box), max_gap=LINE_GAP)
 
 
-def read_signature(gray: np.ndarray, layout: Layout) -> tuple[tuple[Line, ...], ...]:
-    """One tesseract call over the signature region, words split into its columns."""
+def read_signature(gray: np.ndarray, layout: Layout) -> tuple[tuple[tuple[Line, ...], ...], tuple[Line, ...]]:
+    """One tesseract call over the region below the table: its lines split into the
+    signature columns; lines running across a column boundary (legends) are the footer."""
     words = _region_words(gray, layout.signature)
     columns = layout.signature_columns or (layout.signature,)
+    cuts = [c.x0 for c in columns[1:]]
+    footer, kept = [], []
+    for line in group_lines(words):
+        for part in split_gaps(line, LINE_GAP):
+            x0, x1 = part[0].x0, part[-1].x1
+            crosses = any(x0 < c - 10 and x1 > c + 10 for c in cuts)
+            (footer if crosses else kept).append(part)
     out = []
     for col in columns:
-        mine = [w for w in words if col.x0 <= w.cx < col.x1]
+        mine = [w for part in kept for w in part if col.x0 <= w.cx < col.x1]
         out.append(to_lines(mine, max_gap=LINE_GAP))
-    return tuple(out)
+    return tuple(out), tuple(to_line(part) for part in footer)
 
 
 def _to_nominal(image: np.ndarray, dpi: int | None) -> tuple[np.ndarray, float]:
@@ -66,8 +74,8 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
         grid = read_cells(gray, layout.grid, layout.rulings, settings=settings, numeric_cols=numeric_cols)
     text_gray = erase_rulings(gray, layout.rulings)
     header = read_header(text_gray, layout.header)
-    signature = read_signature(text_gray, layout) if layout.grid is not None else ()
+    signature, footer = read_signature(text_gray, layout) if layout.grid is not None else ((), ())
     h, w = gray.shape
     read = PageRead(width=w, height=h, rotation=page.rotation, skew=page.skew, header=header,
-                    grid=grid, signature=signature, scale=scale)
+                    grid=grid, signature=signature, footer=footer, scale=scale)
     return page, read

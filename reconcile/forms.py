@@ -136,7 +136,7 @@ def _split_side(lines: Sequence[Any], width: int) -> list[list[Tok]]:
     for toks in rows:
         for i in range(len(toks)):
             key, n = _label_of(toks[i:])
-            if key == "lineas_accion" and i > 0 and toks[i].bbox and toks[i].bbox[0] > width * 0.3:
+            if key == "lineas_accion" and toks[i].bbox and toks[i].bbox[0] > width * 0.3:
                 cut = toks[i].bbox[0] - 25
     if cut is None:
         return rows
@@ -172,13 +172,18 @@ def _titles(data: dict, out: _Out, rows: list[list[Tok]]) -> list[list[Tok]]:
     return rest
 
 
+def _has_word(words: Sequence[str], target: str) -> bool:
+    return any(fuzz.ratio(w, target) >= 78 for w in words)
+
+
 def _title_kind(folded: str) -> str | None:
-    if len(folded) > 60:
+    """Which form a title line names ("PRIMER AVANCE PROGRAMATICO", "MODIFICACIONES ...")."""
+    words = folded.split()
+    if len(words) > 6 or not _has_word(words, "PROGRAMATICO"):
         return None
-    if fuzz.partial_ratio("MODIFICACIONES PROGRAMATICAS", folded) >= 80:
+    if _has_word(words, "MODIFICACIONES"):
         return MODIFICATION
-    if fuzz.partial_ratio("AVANCE PROGRAMATICO", folded) >= 80 or \
-            fuzz.partial_ratio("AVANCE FISICO PROGRAMATICO", folded) >= 80:
+    if _has_word(words, "AVANCE"):
         return PROGRESS
     return None
 
@@ -269,12 +274,10 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
         if form == PROGRESS and len(path) >= 2 and _best(path[-2].text.text, QUARTERS, 55):
             q = _group_index(path[-2], QUARTERS, [g for g in groups if _best(g.text.text, QUARTERS, 55)])
             pa = fold(leaf.text.text)[:1]
-            first = min(c.col for c in cells if c.row == leaf.row and path[-2].col <= c.col < path[-2].col + path[-2].col_span)
-            sub = "programado" if pa == "P" or (pa != "A" and leaf.col == first) else "alcanzado"
+            sub = "alcanzado" if pa == "A" or (pa != "P" and j > path[-2].col) else "programado"
             mapping[j] = f"trimestres[{q}].{sub}"
         elif form == MODIFICATION and len(path) >= 2 and fuzz.partial_ratio("CALENDARIO", fold(path[-2].text.text)) >= 75:
-            roman = fold(leaf.text.text).replace("1", "I").replace("L", "I").strip(" .")
-            q = ROMAN.index(roman) if roman in ROMAN else j - path[-2].col
+            q = j - path[-2].col  # I..IV in printed order (numerals read badly)
             mapping[j] = f"calendario[{min(q, 3)}]"
         else:
             title = " ".join(c.text.text for c in path if c.col_span < 4 or len(path) == 1)
@@ -348,9 +351,11 @@ def read_signatures(columns: Sequence[Sequence[Any]], out: _Out) -> list[dict]:
             continue
         i = len(sigs)
         rol = None
-        if _best(lines[0].text, ROLES, 70):
-            rol = out.toks(f"signatarios[{i}].rol", _tokens(lines[0]))
-            lines = lines[1:]
+        for k, line in enumerate(lines[:2]):
+            if _best(line.text, ROLES, 70):
+                rol = out.toks(f"signatarios[{i}].rol", _tokens(line))
+                lines = lines[k + 1:]
+                break
         nombre = out.toks(f"signatarios[{i}].nombre", _tokens(lines[0])) if lines else None
         cargo = out.toks(f"signatarios[{i}].cargo", [t for ln in lines[1:] for t in _tokens(ln)])
         sigs.append({"rol": rol, "nombre": nombre, "cargo": cargo})
@@ -358,10 +363,9 @@ def read_signatures(columns: Sequence[Sequence[Any]], out: _Out) -> list[dict]:
 
 
 def detect_form(header_text: str, grid_text: str = "") -> str:
-    kind = _title_kind(fold(header_text))
-    if kind is None:
-        for line in header_text.splitlines():
-            kind = kind or _title_kind(fold(line))
+    kind = None
+    for line in header_text.splitlines():
+        kind = kind or _title_kind(fold(line))
     if kind is None:
         g = fold(grid_text)
         kind = MODIFICATION if fuzz.partial_ratio("DISMINUCIONES", g) >= 85 else PROGRESS

@@ -125,3 +125,31 @@ def osd_rotation(image: np.ndarray, *, timeout: float = 30.0) -> tuple[int, floa
     except (pytesseract.TesseractError, RuntimeError):
         return None
     return int(out.get("rotate", 0)), float(out.get("orientation_conf", 0.0))
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One recognised character and its box (top-left origin, like words)."""
+
+    char: str
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+
+def image_to_boxes(image: np.ndarray, *, psm: int = 6, whitelist: str | None = None,
+                   timeout: float = DEFAULT_TIMEOUT) -> list[Glyph]:
+    """Characters with their boxes (tesseract gives no per-character confidence here)."""
+    if image.size == 0:
+        return []
+    out = _run(pytesseract.image_to_boxes, image, _config(psm, whitelist, ""), timeout)
+    h = image.shape[0]
+    glyphs = []
+    for row in out.splitlines():
+        parts = row.split(" ")
+        if len(parts) < 5:
+            continue
+        ch, x0, y0, x1, y1 = parts[0], *(int(v) for v in parts[1:5])
+        glyphs.append(Glyph(ch, x0, h - y1, x1, h - y0))
+    return glyphs
