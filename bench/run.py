@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -23,24 +22,18 @@ OUT = Path(__file__).resolve().parent / "out"
 CATALOG = Path(__file__).resolve().parent.parent / "samples" / "data" / "catalog.csv"
 
 
-def _cpu() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def _one_page(job: tuple[str, int, str, dict]) -> dict:
     """Run the pipeline on one page of one file (in a pool process)."""
     from folio.errors import FolioError
     from ingest import files
     from reconcile.catalog import CatalogIndex, load_csv
-    from worker.pipeline import process_image
+    from worker.pipeline import cpu_seconds, process_image
 
     path_s, number, kind, truth = job
     path = Path(path_s)
     catalog = CatalogIndex(load_csv(CATALOG))
     source = {"file": path.name, "page": number, "sha256": truth["source"]["sha256"]}
-    started = _cpu()
+    started = cpu_seconds()
     try:
         image, dpi = files.load_page(path, kind, number, files.Limits())
         work = process_image(image, catalog, source=source, dpi=dpi)
@@ -48,7 +41,7 @@ def _one_page(job: tuple[str, int, str, dict]) -> dict:
         rotation = work.read.rotation
     except FolioError as exc:
         record, error, rotation = {"review": {"needs_review": []}}, str(exc), None
-    return {"record": record, "error": error, "cpu": _cpu() - started, "source": source, "rotation": rotation}
+    return {"record": record, "error": error, "cpu": cpu_seconds() - started, "source": source, "rotation": rotation}
 
 
 def run_profile(profile: str, seed: int, workers: int) -> dict:

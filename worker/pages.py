@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import cv2
@@ -17,7 +16,7 @@ from ingest.service import limits, original_path
 from reconcile.catalog import CatalogIndex
 from records.store import store_record
 from worker.catalog import load_catalog
-from worker.pipeline import process_image
+from worker.pipeline import cpu_seconds, process_image
 
 log = logging.getLogger("folio.pages")
 
@@ -44,7 +43,7 @@ def process_page(page_id: int, catalog: CatalogIndex | None = None) -> Page:
         return page  # rejected at submission; its FAILED state already says why
     catalog = catalog or load_catalog()
     Page.objects.filter(pk=page.pk).update(state=Page.State.RUNNING, attempts=page.attempts + 1)
-    started = time.process_time()
+    started = cpu_seconds()
     try:
         path: Path = original_path(page.document)
         image, dpi = files.load_page(path, page.document.kind, page.number, limits())
@@ -60,7 +59,7 @@ def process_page(page_id: int, catalog: CatalogIndex | None = None) -> Page:
         page.image = _save_page_image(page, work.clean_image)
         page.rotation = work.read.rotation
         page.skew = work.read.skew
-        page.cpu_seconds = time.process_time() - started
+        page.cpu_seconds = cpu_seconds() - started
         page.state = Page.State.DONE
         page.error_code = page.error = ""
         page.save()
