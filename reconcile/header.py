@@ -7,6 +7,7 @@ finalidad -> funcion -> subfuncion.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -130,10 +131,30 @@ def clasificacion(raw: dict[str, Any], catalog: CatalogIndex, year: int | None) 
     return resolve_one(printed, catalog.of_kind("clasificacion_administrativa", year))
 
 
+_EMBEDDED_CODE = re.compile(r"(?<![\d.,])(\d{1,2}(?:\s?[.,]\s?\d{1,2}){2})(?![\d])")
+
+
+def split_embedded(raw_list: list[dict] | None) -> list[dict]:
+    """Items whose name swallowed the next line (``"... CUIDADO 2,4,4 ATENCION ..."``) split in two."""
+    out = []
+    for item in raw_list or []:
+        item = dict(item or {})
+        name = item.get("name") or ""
+        m = _EMBEDDED_CODE.search(name)
+        while m and m.start() > 0 and name[m.end():].strip():
+            out.append({"code": item.get("code"), "name": name[: m.start()].strip()})
+            code = re.sub(r"\s", "", m.group(1)).replace(",", ".")
+            name = name[m.end():].strip()
+            item = {"code": code, "name": name}
+            m = _EMBEDDED_CODE.search(name)
+        out.append(item)
+    return out
+
+
 def header_lineas(raw_list: list[dict] | None, catalog: CatalogIndex, year: int | None) -> list[PairResult]:
     """Each header línea de acción by code and name; two lines never resolve to one code."""
     entries = catalog.of_kind("linea_accion", year)
-    out = [resolve_one(item, entries) for item in (raw_list or [])]
+    out = [resolve_one(item, entries) for item in split_embedded(raw_list)]
     codes = [r.code for r in out]
     return [
         r if codes.count(r.code) == 1 else PairResult(r.code, r.name, r.score, min(r.confidence, 0.5), r.entry, r.rivals)

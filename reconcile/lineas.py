@@ -15,7 +15,7 @@ from typing import Iterable
 from reconcile.normalize import digits_reading
 from reconcile.parse import Parsed
 
-_SPLIT = re.compile(r"[,;\s/]+")
+_SPLIT = re.compile(r"[,;\s/]+")  # a comma inside a code run is read as a separator
 
 
 def code_shape(codes: Iterable[str], default: int = 3) -> int:
@@ -108,6 +108,7 @@ def split_lineas(text: str | list | None, header: Iterable[str] = (), known: Ite
         text = ", ".join(str(t) for t in text if t)
     header_set, known_set = set(header), set(known)
     shape = code_shape(header_set | known_set)
+    one_digit = bool(known_set | header_set) and all(len(c) == 1 for k in known_set | header_set for c in k.split("."))
     codes: list[str] = []
     ok, repaired, notes = True, False, []
     for token in _SPLIT.split(text.strip()):
@@ -122,6 +123,10 @@ def split_lineas(text: str | list | None, header: Iterable[str] = (), known: Ite
             codes.append(token)
             continue
         repaired |= read != token
+        if one_digit and any(len(c) > 1 for c in comps):  # dots lost: "461.462463" -> 4 6 1 4 6 2 4 6 3
+            comps = list("".join(comps))
+            repaired = True
+            notes.append(f"dots lost in {token!r}")
         if len(comps) == shape:
             codes.append(".".join(comps))
             continue

@@ -20,6 +20,7 @@ from reconcile.parse import ROLE_ORDER, parse_rol
 from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
 
 WORD_MATCH = 0.8  # a printed word counts as one of the person's names at this similarity
+MERGED_DISCOUNT = 0.9  # a name found inside run-together lines is weaker evidence than a clean name line
 
 
 def words_in_common(printed: str, official: str) -> int:
@@ -40,12 +41,25 @@ def _post_fit(entry: CatalogEntry, rol: str | None, ramo: str | None, unidad: st
     return 0.7
 
 
+def merged_score(text: str, official: str) -> float:
+    """The official name inside a block whose lines ran together (name in the title line, or the reverse)."""
+    folded, name = fold(text), fold(official)
+    if len(folded) <= len(name):
+        return 0.0
+    return MERGED_DISCOUNT * fuzz.partial_ratio(name, folded) / 100
+
+
 def _person_scores(name: str, cargo: str | None, rol: str | None, people: list[CatalogEntry], ramo, unidad):
     """Best post per distinct person: (total, name score, cargo score, entry)."""
     best: dict[str, tuple[float, float, float, CatalogEntry]] = {}
+    block = f"{name} {cargo or ''}".strip()
     for entry in people:
         ns = max(name_score(name, s) for s in entry.spellings)
+        if ns < 0.8 and cargo:
+            ns = max([ns] + [merged_score(block, s) for s in entry.spellings])
         cs = text_score(cargo, entry.cargo) if cargo and entry.cargo else None
+        if cs is not None and cs < 0.85 and len(fold(cargo)) > len(fold(entry.cargo)):
+            cs = max(cs, MERGED_DISCOUNT * fuzz.partial_ratio(fold(entry.cargo), fold(cargo)) / 100)
         fit = _post_fit(entry, rol, ramo, unidad)
         total = 0.7 * ns + (0.2 * cs if cs is not None else 0.1) + 0.1 * fit
         key = fold(entry.name)
@@ -71,12 +85,13 @@ def signatory(raw: dict, position: int, catalog: CatalogIndex, year, ramo, unida
     cargo_text = clean_spaces(raw.get("cargo"))
     people = catalog.personas(ramo, unidad, year)
     scored = _person_scores(name, cargo_text, value, people, ramo, unidad) if name else []
-    fields["nombre"], entry = _nombre(raw.get("nombre"), name, prefix, scored, prov("nombre"))
+    fields["nombre"], entry = _nombre(raw.get("nombre"), name, prefix, scored, prov("nombre"), cargo_text)
     fields["cargo"] = _cargo(raw.get("cargo"), cargo_text, entry, people, prov("cargo"))
     return {"rol": value, "nombre": fields["nombre"].value, "cargo": fields["cargo"].value}, fields
 
 
-def _nombre(raw, name: str, prefix: str | None, scored, prov: Provenance) -> tuple[FieldResult, CatalogEntry | None]:
+def _nombre(raw, name: str, prefix: str | None, scored, prov: Provenance,
+            cargo: str | None = None) -> tuple[FieldResult, CatalogEntry | None]:
     if not name:  # a signature block always prints a name
         return make_field(None, raw, UNKNOWN, prov, checks=[CheckResult("cell_not_empty", False)]), None
     cands = tuple(Candidate(e.name, round(t, 4), e.id) for t, _, _, e in scored[:5])
@@ -84,7 +99,7 @@ def _nombre(raw, name: str, prefix: str | None, scored, prov: Provenance) -> tup
         return make_field(clean_spaces(name), raw, min(text_confidence(prov.confidence), 0.5), prov, candidates=cands), None
     total, ns, cs, entry = scored[0]
     margin = total - (scored[1][0] if len(scored) > 1 else 0.0)
-    words = words_in_common(name, entry.name)
+    words = words_in_common(f"{name} {cargo or ''}", entry.name)
     need = min(2, len(fold(entry.name).split()))
     checks = [CheckResult("name_words_match", words >= need, f"{words} of the official name's words printed")]
     if prefix:
@@ -103,8 +118,17 @@ def _cargo(raw, text: str | None, entry: CatalogEntry | None, people: list[Catal
     if scored and scored[0][0] >= 0.85:
         score, post = scored[0]
         return make_field(post.cargo, raw, score, prov, candidates=(Candidate(post.cargo, round(score, 4), post.id),))
+    inside = sorted(((fuzz.partial_ratio(fold(p.cargo), fold(text)) / 100, p) for p in posts
+                     if len(fold(text)) > len(fold(p.cargo))), key=lambda t: -t[0])
+    if inside and inside[0][0] >= 0.9:  # the title line ran into other text: the title is there, a person confirms
+        score, post = inside[0]
+        check = CheckResult("title_inside_longer_line", True, f"printed {text!r}")
+        return make_field(post.cargo, raw, 0.7, prov, candidates=(Candidate(post.cargo, round(score, 4), post.id),),
+                          checks=[check])
+    # No post of the chosen person fits: the title alone cannot vouch for itself against the catalog.
     others = sorted(((text_score(text, p.cargo), p.cargo) for p in people if p.cargo), key=lambda t: -t[0])
-    if others and others[0][0] >= 0.97:
-        return make_field(others[0][1], raw, 0.9, prov)
-    return make_field(text, raw, text_confidence(prov.confidence), prov,
-                      candidates=tuple(Candidate(c, round(s, 4)) for s, c in others[:3]))
+    cands = tuple(Candidate(c, round(s, 4)) for s, c in others[:3])
+    if others and others[0][0] >= 0.9:
+        exact = others[0][0] == 1.0 and entry is not None
+        return make_field(others[0][1], raw, 0.9 if exact else 0.7, prov, candidates=cands)
+    return make_field(text, raw, min(text_confidence(prov.confidence), 0.6), prov, candidates=cands)

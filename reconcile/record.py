@@ -131,8 +131,9 @@ def _header(b: _Builder, raw: dict, catalog: CatalogIndex) -> dict[str, Any]:
     for key in PAIR_KEYS:
         data[key] = _pair(b, key, resolved[key], raw)
     lineas = []
+    printed = hdr.split_embedded(raw.get("lineas_accion"))
     for i, res in enumerate(hdr.header_lineas(raw.get("lineas_accion"), catalog, year)):
-        lineas.append(_pair(b, f"lineas_accion[{i}]", res, {f"lineas_accion[{i}]": (raw.get("lineas_accion") or [])[i]}))
+        lineas.append(_pair(b, f"lineas_accion[{i}]", res, {f"lineas_accion[{i}]": printed[i]}))
     data["lineas_accion"] = lineas
     return data
 
@@ -168,6 +169,14 @@ def _signatarios(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> l
     return out
 
 
+def _require_lists(b: _Builder, raw: dict, data: dict) -> None:
+    """A report always has a table, a signature block and header lines: an empty one was not read."""
+    for key in ("rows", "signatarios", "lineas_accion"):
+        if not data.get(key):
+            check = CheckResult("list_not_empty", False, f"no {key} were read from the page")
+            b.put(key, make_field(data.get(key), None, FAILED, b.prov(key), checks=[check]))
+
+
 def _needs_review(fields: dict[str, FieldResult]) -> list[str]:
     """Flagged leaf paths; a flagged code of a row's líneas flags the whole list (its length is in doubt)."""
     out: list[str] = []
@@ -189,6 +198,7 @@ def reconcile_record(raw: RawRecord, catalog: CatalogIndex) -> ReportRecord:
     data = _header(b, raw.data, catalog)
     data["rows"] = _rows(b, raw.data, data, catalog)
     data["signatarios"] = _signatarios(b, raw.data, data, catalog)
+    _require_lists(b, raw.data, data)
     return ReportRecord(data=data, fields=b.fields, needs_review=_needs_review(b.fields),
                         source=dict(raw.data.get("source") or {}))
 

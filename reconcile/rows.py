@@ -143,17 +143,18 @@ def _lineas(raw, ctx: RowContext, prov: Provenance) -> tuple[list[str], dict[str
     known = [e.code for e in ctx.catalog.of_kind("linea_accion", ctx.year) if e.code]
     parsed = split_lineas(raw, ctx.header_codes, known)
     fields = {}
+    every = set(known) | set(ctx.header_codes)
     for i, code in enumerate(parsed.value):
-        if prov.confidence is not None:
-            conf = prov.confidence
-        elif not parsed.ok:
+        if not parsed.ok:
             conf = 0.4
-        elif code in ctx.header_codes or code in known:
+        elif code in every:
             conf = 0.97 if not parsed.repaired else 0.9
-        elif any(code_score(code, k) >= 0.9 for k in set(known) | set(ctx.header_codes)):
+        elif any(code_score(code, k) >= 0.9 for k in every):
             conf = 0.6  # unknown, and one look-alike digit from a known line
         else:
-            conf = 0.86
+            conf = 0.86 if not parsed.repaired else 0.7
+        if prov.confidence is not None:
+            conf = min(conf, max(prov.confidence, 0.86)) if code in every else min(conf, prov.confidence)
         checks = [CheckResult("lineas_split", parsed.ok, parsed.note)] if parsed.repaired or not parsed.ok else []
         fields[f"lineas_accion[{i}]"] = make_field(code, raw if isinstance(raw, str) else None, conf, prov, checks=checks)
     return parsed.value, fields
