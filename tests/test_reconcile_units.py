@@ -237,3 +237,16 @@ def test_catalog_errors_name_line_and_problem(text, message):
     assert message in str(info.value)
     if "missing" not in message:
         assert ":10:" in str(info.value)  # header + 8 rows: the bad row is line 10
+
+
+def test_learned_alias_is_an_extra_spelling_and_output_keeps_the_official_one():
+    entries = [
+        CatalogEntry("ramo", "54", "BIENESTAR SOCIAL"),
+        CatalogEntry("programa", "511", "GESTION ADMINISTRATIVA"),
+        CatalogEntry("unidad_ejecutora", "54101", "DIRECCION", "54", aliases=("DIRECCION GENERAL DEL RAMO",)),
+        CatalogEntry("unidad_ejecutora", "54102", "DEPARTAMENTO DE RECURSOS HUMANOS", "54"),
+    ]
+    raw = {"ramo": {"code": "54", "name": "BIENESTAR SOCIAL"}, "programa": {"code": "511", "name": "GESTION ADMINISTRATIVA"},
+           "unidad_ejecutora": {"code": "541O1", "name": "DIRECCION GENERAL DEL RAMO"}}
+    found = organisation(raw, CatalogIndex(entries), 2023)["unidad_ejecutora"]
+    assert (found.code, found.name) == ("54101", "DIRECCION") and found.confidence >= 0.85
