@@ -82,12 +82,11 @@ def cmd_export(args) -> int:
 
 def cmd_read(args) -> int:
     from ingest import files
-    from ingest.service import expand
     from worker.pipeline import read_image
 
     lim = files.Limits()
     failed = 0
-    for path in expand(args.paths):
+    for path in files.expand(args.paths):
         try:
             kind = files.sniff(path)
             n = files.count_pages(path, kind, lim)

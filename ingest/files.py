@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -31,6 +32,15 @@ class Limits:
     max_megapixels: int = 60
     dpi: int = 300
     timeout: float = 120.0
+
+
+def expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named, and the scan files inside folders named, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+        else:
+            yield path
 
 
 def sniff(path: Path) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from django.conf import settings
 from django.core.files import File
@@ -27,15 +27,6 @@ def limits() -> files.Limits:
         dpi=settings.FOLIO_RENDER_DPI,
         timeout=settings.FOLIO_POPPLER_TIMEOUT,
     )
-
-
-def expand(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files named, and the scan files inside folders named, in a stable order."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in files.SUFFIXES)
-        else:
-            yield path
 
 
 def store_original(path: Path, sha256: str) -> str:
@@ -88,4 +79,4 @@ def submit_file(batch: Batch, path: Path, *, name: str | None = None) -> Submitt
 
 def submit_paths(paths: Iterable[Path], *, batch_name: str) -> tuple[Batch, list[Submitted]]:
     batch = Batch.objects.create(name=batch_name)
-    return batch, [submit_file(batch, p) for p in expand(paths)]
+    return batch, [submit_file(batch, p) for p in files.expand(paths)]
