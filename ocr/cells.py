@@ -119,6 +119,11 @@ def mosaic_read(clean: np.ndarray, boxes: Sequence[BBox], *, scale: float, white
     return out
 
 
+def _as_number(cell: Cell, text: OcrText, numeric: set[int]) -> bool:
+    """Re-read with the digit whitelist: a numeric column, and nothing like a word read there."""
+    return cell.col in numeric and cell.col_span == 1 and not _WORDY.search(text.text)
+
+
 def _better(old: OcrText, new: OcrText) -> OcrText:
     if not new.text:
         return old
@@ -127,15 +132,23 @@ def _better(old: OcrText, new: OcrText) -> OcrText:
     return old
 
 
+_WORDY = re.compile(r"[A-HJ-KMNP-RT-Ya-km-np-z]")  # letters not often misread digits
+
+
 def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[int],
             numeric: set[int], s: ReadSettings) -> list[OcrText]:
     doubtful = doubtful[: s.max_rereads]
-    for numbers in (True, False):
-        ks = [k for k in doubtful if (grid.cells[k].col in numeric and grid.cells[k].col_span == 1) == numbers]
-        boxes = [_interior(grid.cells[k], s.margin) for k in ks]
-        got = mosaic_read(clean, boxes, scale=s.reread_scale,
-                          whitelist=NUMBER_WHITELIST if numbers else None)
-        for k, new in zip(ks, got):
+    as_number = {k for k in doubtful if _as_number(grid.cells[k], texts[k], numeric)}
+    ks = sorted(as_number)
+    got = mosaic_read(clean, [_interior(grid.cells[k], s.margin) for k in ks],
+                      scale=s.reread_scale, whitelist=NUMBER_WHITELIST)
+    for k, new in zip(ks, got):
+        texts[k] = _better(texts[k], new)
+    # every doubtful cell is also read freely: a word in a numeric column ("M4") survives
+    got = mosaic_read(clean, [_interior(grid.cells[k], s.margin) for k in doubtful],
+                      scale=s.reread_scale, whitelist=None)
+    for k, new in zip(doubtful, got):
+        if k not in as_number or (_WORDY.search(new.text) and new.confidence > texts[k].confidence):
             texts[k] = _better(texts[k], new)
     return texts
 

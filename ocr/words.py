@@ -30,8 +30,8 @@ def group_lines(words: Sequence[Word]) -> list[list[Word]]:
     for w in sorted(words, key=lambda w: (w.cy, w.x0)):
         for line in lines:
             ref = line[-1]
-            overlap = min(ref.y1, w.y1) - max(ref.y0, w.y0)
-            if overlap > 0.5 * min(ref.y1 - ref.y0, w.y1 - w.y0):
+            h = min(ref.y1 - ref.y0, w.y1 - w.y0)
+            if abs(ref.cy - w.cy) < 0.45 * h or abs(ref.y1 - w.y1) < 0.25 * h:
                 line.append(w)
                 break
         else:
