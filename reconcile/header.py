@@ -18,6 +18,7 @@ from reconcile.normalize import clean_spaces, code_chars
 
 # Below this a component is not taken from the catalog at all.
 MATCH_FLOOR = 0.6
+PROGRAMME_KEEP = 6
 
 
 @dataclass(frozen=True)
@@ -56,37 +57,40 @@ def resolve_joint(raws: Sequence[dict | None], combos: list[tuple[CatalogEntry, 
     """Pick the combination of entries that best explains every printed pair together."""
     if not combos:
         return [_as_printed(r) for r in raws]
-    cache: dict[tuple[int, str], float] = {}
+    cache: dict[tuple[int, int], float] = {}
 
     def score(i: int, e: CatalogEntry) -> float:
-        key = (i, e.id)
+        key = (i, id(e))
         if key not in cache:
             cache[key] = pair_score(raws[i], e)
         return cache[key]
 
-    ranked = sorted(combos, key=lambda c: -sum(score(i, e) for i, e in enumerate(c)))
-    best = ranked[0]
-    best_total = sum(score(i, e) for i, e in enumerate(best))
-    out = []
-    for i, entry in enumerate(best):
-        own = score(i, entry)
-        value = (entry.code, entry.name)
-        rivals, rival_total = [], None
-        for combo in ranked[1:]:
-            other = combo[i]
-            if (other.code, other.name) == value:
-                continue
-            total = sum(score(j, e) for j, e in enumerate(combo))
-            if rival_total is None:
-                rival_total = total
-            if len(rivals) < 4 and all((c, n) != (other.code, other.name) for c, n, _ in rivals):
-                rivals.append((other.code, other.name, score(i, other)))
-        margin = 1.0 if rival_total is None else best_total - rival_total
-        if own < MATCH_FLOOR:
-            out.append(_as_printed(raws[i], own))
+    ranked = sorted(((sum(score(i, e) for i, e in enumerate(c)), c) for c in combos), key=lambda t: -t[0])
+    best_total, best = ranked[0]
+    return [_slot(i, best, best_total, ranked, score, raws[i]) for i in range(len(best))]
+
+
+def _slot(i, best, best_total, ranked, score, raw) -> PairResult:
+    """One slot of the best combination, with its rivals: the best combinations that differ there."""
+    entry = best[i]
+    own = score(i, entry)
+    if own < MATCH_FLOOR:
+        return _as_printed(raw, own)
+    value = (entry.code, entry.name)
+    rivals: list[tuple[str, str, float]] = []
+    rival_total = None
+    for total, combo in ranked[1:]:
+        other = combo[i]
+        key = (other.code, other.name)
+        if key == value or any((c, n) == key for c, n, _ in rivals):
             continue
-        out.append(PairResult(entry.code, entry.name, own, match_confidence(own, margin), entry, tuple(rivals)))
-    return out
+        if rival_total is None:
+            rival_total = total
+        rivals.append((other.code, other.name, score(i, other)))
+        if len(rivals) == 4:
+            break
+    margin = 1.0 if rival_total is None else best_total - rival_total
+    return PairResult(entry.code, entry.name, own, match_confidence(own, margin), entry, tuple(rivals))
 
 
 def resolve_one(raw: dict | None, entries: list[CatalogEntry]) -> PairResult:
@@ -97,14 +101,18 @@ def organisation(raw: dict[str, Any], catalog: CatalogIndex, year: int | None) -
     """Ramo, programa and unidad ejecutora, chosen together."""
     ramos = {e.code: e for e in catalog.of_kind("ramo", year)}
     programas = catalog.of_kind("programa", year)
+    prog_scores = {id(p): pair_score(raw.get("programa"), p) for p in programas}
+    # The programme depends on the ramo only: keep each ramo's few best, not every pairing.
+    best_progs: dict[str, list[CatalogEntry]] = {}
+    for code in ramos:
+        allowed = [p for p in programas if p.parent in (None, code)]
+        best_progs[code] = sorted(allowed, key=lambda p: -prog_scores[id(p)])[:PROGRAMME_KEEP]
     combos = []
     for unidad in catalog.of_kind("unidad_ejecutora", year):
         ramo = ramos.get(unidad.parent or "")
         if ramo is None:
             continue
-        for prog in programas:
-            if prog.parent in (None, ramo.code):
-                combos.append((ramo, prog, unidad))
+        combos.extend((ramo, prog, unidad) for prog in best_progs[ramo.code])
     if not combos:  # a catalog without the hierarchy: each on its own
         return {k: resolve_one(raw.get(k), catalog.of_kind(k, year)) for k in ("ramo", "programa", "unidad_ejecutora")}
     found = resolve_joint([raw.get("ramo"), raw.get("programa"), raw.get("unidad_ejecutora")], combos)
