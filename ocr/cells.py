@@ -17,13 +17,14 @@ from ocr.types import BBox, Cell, Grid, OcrText
 from ocr.words import locate, shift, to_text
 
 NUMBER = re.compile(r"^[\d.,%\s-]*\d[\d.,%\s-]*$")
+WELL_FORMED = re.compile(r"^-?\d{1,3}(,\d{3})*%?$|^-?\d+%?$")
 NUMBER_WHITELIST = "0123456789,%"
 
 
 @dataclass(frozen=True)
 class ReadSettings:
     psm: int = 6
-    doubt_below: float = 0.80  # cell confidence under which a cell is re-read
+    doubt_below: float = 0.88  # cell confidence under which a cell is re-read
     reread_scale: float = 0.75
     margin: int = 5  # pixels trimmed inside a cell's rulings when cropping
     min_ink: int = 40  # ink pixels that make an empty cell "inked"
@@ -175,7 +176,7 @@ def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
             doubtful.append(k)
         elif not t.text and _inked(clean, inner, settings.min_ink):
             doubtful.append(k)
-        elif t.text and cell.col in numeric and cell.col_span == 1 and not NUMBER.match(t.text):
+        elif t.text and cell.col in numeric and cell.col_span == 1 and not WELL_FORMED.match(t.text):
             doubtful.append(k)
     texts = _reread(clean, grid, texts, doubtful, numeric, settings)
     cells = tuple(replace(c, text=t) for c, t in zip(grid.cells, texts))

@@ -24,7 +24,7 @@ _PAD, _GAP = 20, 30
 
 def _blobs(crop: np.ndarray) -> np.ndarray:
     """Connected components of ink: rows of (x0, y0, x1, y1)."""
-    _, mask = cv2.threshold(crop, 150, 255, cv2.THRESH_BINARY_INV)
+    _, mask = cv2.threshold(crop, 190, 255, cv2.THRESH_BINARY_INV)
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     s = stats[1:]
     keep = s[:, cv2.CC_STAT_AREA] >= 3
@@ -61,9 +61,11 @@ def _mark(blobs: np.ndarray, x0: float, x1: float, base: float, height: float) -
 
 
 def _baseline(blobs: np.ndarray, line: Sequence[Glyph], height: float) -> float:
+    """The line's baseline: the lower of tesseract's and the digit blobs' median bottom."""
     y0, y1 = min(g.y0 for g in line), max(g.y1 for g in line)
     big = [b[3] for b in blobs if (b[3] - b[1]) > 0.6 * height and y0 - 3 <= (b[1] + b[3]) / 2 <= y1 + 3]
-    return float(np.median(big)) if big else float(np.median([g.y1 for g in line]))
+    glyph = float(np.median([g.y1 for g in line]))
+    return max(glyph, float(np.median(big))) if big else glyph
 
 
 _AS_DIGIT = {"l": "1", "I": "1", "|": "1", "i": "1", "!": "1", "O": "0", "o": "0"}
