@@ -89,9 +89,9 @@ def modification_checks(movimiento: str | None) -> list[Check]:
     """Authorised + increases - decreases = modified; the calendar sums to the modified goal."""
     def balance(v: Values) -> bool | None:
         aut, mod = v.get("meta_anual_autorizada"), v.get("meta_anual_modificada")
-        if aut is None or mod is None:
+        if mod is None:
             return None
-        return aut + (v.get("aumentos") or 0) - (v.get("disminuciones") or 0) == mod
+        return (aut or 0) + (v.get("aumentos") or 0) - (v.get("disminuciones") or 0) == mod
 
     def diff(v: Values) -> int:
         return (v.get("aumentos") or 0) - (v.get("disminuciones") or 0)

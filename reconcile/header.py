@@ -33,9 +33,20 @@ class PairResult:
     rivals: tuple[tuple[str, str, float], ...] = ()  # (code, name, score) of other values
 
 
+def tidy_pair(raw: dict | None) -> dict:
+    """A code that slid into the name cell (``":"`` / ``"2 DESARROLLO SOCIAL"``) moved back."""
+    raw = dict(raw or {})
+    code, name = raw.get("code") or "", raw.get("name") or ""
+    if not re.search(r"\d", code):
+        m = re.match(r"^\s*(\d+(?:[.,]\d+)*)\s+(.*)$", name)
+        if m:
+            raw["code"], raw["name"] = m.group(1), m.group(2)
+    return raw
+
+
 def pair_score(raw: dict | None, entry: CatalogEntry) -> float:
     """How well one catalog entry explains a printed code/name pair."""
-    raw = raw or {}
+    raw = tidy_pair(raw)
     code, name = raw.get("code"), raw.get("name")
     cs = code_score(code, entry.code) if code_chars(code) else None
     ns = max((text_score(name, s) for s in entry.spellings), default=0.0) if clean_spaces(name) else None
@@ -139,15 +150,18 @@ def clasificacion(raw: dict[str, Any], catalog: CatalogIndex, year: int | None) 
     return resolve_one(printed, catalog.of_kind("clasificacion_administrativa", year))
 
 
-_EMBEDDED_CODE = re.compile(r"(?<![\d.,])(\d{1,2}(?:\s?[.,]\s?\d{1,2}){2})(?![\d])")
+_EMBEDDED_CODE = re.compile(r"(?<![\d.])(\d{1,2}(?:\s?[.,]\s?\d{1,2}){2})(?![\d])")
 
 
 def split_embedded(raw_list: list[dict] | None) -> list[dict]:
-    """Items whose name swallowed the next line (``"... CUIDADO 2,4,4 ATENCION ..."``) split in two."""
+    """Items whose name swallowed the next line (``"... CUIDADO 2,4,4 ATENCION ..."``) split in two;
+    items with neither a digit in the code nor a word in the name (specks) dropped."""
     out = []
     for item in raw_list or []:
         item = dict(item or {})
         name = item.get("name") or ""
+        if not re.search(r"\d", item.get("code") or "") and not re.search(r"[^\W\d_]{3}", name):
+            continue  # specks the reader took for a line: no code, no word
         m = _EMBEDDED_CODE.search(name)
         while m and m.start() > 0 and name[m.end():].strip():
             out.append({"code": item.get("code"), "name": name[: m.start()].strip()})

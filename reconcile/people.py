@@ -84,10 +84,26 @@ def signatory(raw: dict, position: int, catalog: CatalogIndex, year, ramo, unida
     prefix, name = split_prefix(raw.get("nombre"))
     cargo_text = clean_spaces(raw.get("cargo"))
     people = catalog.personas(ramo, unidad, year)
+    if cargo_text is None and name and _post_by_title(name, people):
+        cargo_text, name = name, ""  # the name line was lost: what was read is the title
     scored = _person_scores(name, cargo_text, value, people, ramo, unidad) if name else []
     fields["nombre"], entry = _nombre(raw.get("nombre"), name, prefix, scored, prov("nombre"), cargo_text)
+    if entry is None and cargo_text:
+        post = _post_by_title(cargo_text, people)
+        if post is not None:  # the title names one person: a candidate for a person to confirm
+            check = CheckResult("person_from_title_only", True, f"only {post.name} holds {post.cargo!r} here")
+            fields["nombre"] = make_field(post.name, raw.get("nombre"), 0.5, prov("nombre"), checks=[check],
+                                          candidates=(Candidate(post.name, 0.5, post.id),))
+            entry = post
     fields["cargo"] = _cargo(raw.get("cargo"), cargo_text, entry, people, prov("cargo"))
     return {"rol": value, "nombre": fields["nombre"].value, "cargo": fields["cargo"].value}, fields
+
+
+def _post_by_title(text: str, people: list[CatalogEntry]) -> CatalogEntry | None:
+    """The one person whose post title the text is (``DIRECTORA`` held by one person in the ramo)."""
+    fits = [p for p in people if p.cargo and text_score(text, p.cargo) >= 0.9]
+    names = {fold(p.name) for p in fits}
+    return fits[0] if len(names) == 1 else None
 
 
 def _nombre(raw, name: str, prefix: str | None, scored, prov: Provenance,
