@@ -35,8 +35,8 @@ class PairResult:
 
 def tidy_pair(raw: dict | None) -> dict:
     """A code that slid into the name cell (``":"`` / ``"2 DESARROLLO SOCIAL"``) moved back."""
-    raw = dict(raw or {})
-    code, name = raw.get("code") or "", raw.get("name") or ""
+    raw = dict(raw) if isinstance(raw, dict) else {}
+    code, name = str(raw.get("code") or ""), str(raw.get("name") or "")
     if not re.search(r"\d", code):
         m = re.match(r"^\s*(\d+(?:[.,]\d+)*)\s+(.*)$", name)
         if m:
@@ -60,7 +60,7 @@ def pair_score(raw: dict | None, entry: CatalogEntry) -> float:
 
 
 def _as_printed(raw: dict | None, score: float = 0.0) -> PairResult:
-    raw = raw or {}
+    raw = tidy_pair(raw)
     return PairResult(code_chars(raw.get("code")) or None, clean_spaces(raw.get("name")), score, 0.0, None)
 
 
@@ -145,7 +145,7 @@ def functional(raw: dict[str, Any], catalog: CatalogIndex, year: int | None) -> 
 
 def clasificacion(raw: dict[str, Any], catalog: CatalogIndex, year: int | None) -> PairResult | None:
     printed = raw.get("clasificacion_administrativa")
-    if not printed or not (clean_spaces(printed.get("code")) or clean_spaces(printed.get("name"))):
+    if not isinstance(printed, dict) or not printed or not (clean_spaces(printed.get("code")) or clean_spaces(printed.get("name"))):
         return None
     return resolve_one(printed, catalog.of_kind("clasificacion_administrativa", year))
 
@@ -158,7 +158,7 @@ def split_embedded(raw_list: list[dict] | None) -> list[dict]:
     items with neither a digit in the code nor a word in the name (specks) dropped."""
     out = []
     for item in raw_list or []:
-        item = dict(item or {})
+        item = dict(item) if isinstance(item, dict) else {}
         name = item.get("name") or ""
         if not re.search(r"\d", item.get("code") or "") and not re.search(r"[^\W\d_]{3}", name):
             continue  # specks the reader took for a line: no code, no word

@@ -84,17 +84,15 @@ def _ayuntamiento(b: _Builder, raw: dict, catalog: CatalogIndex, year: int | Non
         return _scalar(b, "ayuntamiento", parsed, text, required=True)
     ok = parsed.value in valid and year is not None
     check = CheckResult("ayuntamiento_valid_for_year", ok, f"catalog for {year}: {', '.join(valid) or 'none'}")
-    if not ok and year is not None:
+    known_terms = {e.code for e in catalog.of_kind("ayuntamiento")}
+    if not ok and year is not None and parsed.value in known_terms:  # a known term, another year: one is wrong
         b.flag("ejercicio", check)
     cands = tuple(Candidate(v, 1.0 if v == parsed.value else 0.5) for v in valid)
-    if not ok and len(valid) == 1 and parsed.value is None:
-        return b.put("ayuntamiento", make_field(valid[0], text, 0.6, b.prov("ayuntamiento"), candidates=cands,
-                                                checks=[check]))
     return _scalar(b, "ayuntamiento", parsed, text, checks=[check], candidates=cands, required=True)
 
 
 def _pair(b: _Builder, key: str, res: PairResult | None, raw: dict) -> dict | None:
-    printed = raw.get(key) or {}
+    printed = raw.get(key) if isinstance(raw.get(key), dict) else {}
     if res is None:
         b.put(f"{key}.code", make_field(None, printed.get("code"), CLEAN, b.prov(f"{key}.code")))
         b.put(f"{key}.name", make_field(None, printed.get("name"), CLEAN, b.prov(f"{key}.name")))
@@ -150,7 +148,8 @@ def _rows(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dic
     out = []
     for i, raw_row in enumerate(raw.get("rows") or []):
         prefix = f"rows[{i}]"
-        row, fields = reconcile_row(raw_row or {}, i, ctx, lambda p, _pre=prefix: b.prov(f"{_pre}.{p}"))
+        raw_row = raw_row if isinstance(raw_row, dict) else {}
+        row, fields = reconcile_row(raw_row, i, ctx, lambda p, _pre=prefix: b.prov(f"{_pre}.{p}"))
         b.under(prefix, fields)
         out.append(row)
     return out
@@ -162,7 +161,8 @@ def _signatarios(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> l
     out = []
     for i, block in enumerate(raw.get("signatarios") or []):
         prefix = f"signatarios[{i}]"
-        person, fields = signatory(block or {}, i, catalog, data["ejercicio"], ramo, unidad,
+        block = block if isinstance(block, dict) else {}
+        person, fields = signatory(block, i, catalog, data["ejercicio"], ramo, unidad,
                                    lambda p, _pre=prefix: b.prov(f"{_pre}.{p}"))
         b.under(prefix, fields)
         out.append(person)
@@ -192,8 +192,18 @@ def _needs_review(fields: dict[str, FieldResult]) -> list[str]:
     return out
 
 
+def _lists_as_lists(data: dict) -> dict:
+    """Malformed input (a string where a list belongs) is read as nothing, and then flagged as missing."""
+    out = dict(data)
+    for key in ("rows", "signatarios", "lineas_accion"):
+        if not isinstance(out.get(key), list):
+            out[key] = []
+    return out
+
+
 def reconcile_record(raw: RawRecord, catalog: CatalogIndex) -> ReportRecord:
     """Turn one raw record into a report record with per-field evidence."""
+    raw = RawRecord(_lists_as_lists(raw.data), raw.ocr)
     b = _Builder(raw)
     data = _header(b, raw.data, catalog)
     data["rows"] = _rows(b, raw.data, data, catalog)

@@ -169,3 +169,21 @@ def test_random_reading_slips_are_caught_or_flagged():
     assert result.share_exact() >= 0.985
     # what still slips through is a slip into another valid value (a real code, a blank note)
     assert len(result.silent) <= result.fields // 1000, result.silent
+
+
+def test_malformed_or_empty_raw_records_are_flagged_not_crashed():
+    record = reconcile_json({}, CATALOG)
+    assert {"rows", "signatarios", "lineas_accion", "ejercicio", "ramo.code"} <= set(record["review"]["needs_review"])
+    assert record["ayuntamiento"] is None  # nothing printed: no value is guessed from the catalog
+    record = reconcile_json({"rows": [None, "x"], "ramo": "52", "signatarios": "abc", "lineas_accion": [None]}, CATALOG)
+    assert record["signatarios"] == [] and "signatarios" in record["review"]["needs_review"]
+    assert len(record["rows"]) == 2
+
+
+def test_a_year_outside_the_printed_council_term_flags_both():
+    truth = PROGRESS[0]
+    raw = to_raw(truth)
+    raw["ejercicio"] = "PROGRAMA OPERATIVO ANUAL 2025"  # XXIV governs 2022-2024
+    record, result = _run(raw, truth)
+    assert {"ejercicio", "ayuntamiento"} <= set(record["review"]["needs_review"])
+    assert result.silent == []
