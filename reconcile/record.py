@@ -10,7 +10,7 @@ from reconcile.evidence import CLEAN, FAILED, UNKNOWN, make_field
 from reconcile.header import PairResult
 from reconcile.match import code_score
 from reconcile.parse import (
-    FORM_CODES, Parsed, parse_ayuntamiento, parse_formato, parse_report_type, parse_trimestre, parse_year,
+    FORM_CODES, Parsed, parse_int, parse_ayuntamiento, parse_formato, parse_report_type, parse_trimestre, parse_year,
 )
 from reconcile.paths import ancestors, split
 from reconcile.people import signatory
@@ -88,6 +88,10 @@ def _ayuntamiento(b: _Builder, raw: dict, catalog: CatalogIndex, year: int | Non
     if not ok and year is not None and parsed.value in known_terms:  # a known term, another year: one is wrong
         b.flag("ejercicio", check)
     cands = tuple(Candidate(v, 1.0 if v == parsed.value else 0.5) for v in valid)
+    if parsed.value is None and year is not None and len(valid) == 1:
+        # unreadable, but one term governs the year read: proposed from the catalog, for a person to confirm
+        return b.put("ayuntamiento", make_field(valid[0], text, 0.6, b.prov("ayuntamiento"), candidates=cands,
+                                                checks=[check]))
     return _scalar(b, "ayuntamiento", parsed, text, checks=[check], candidates=cands, required=True)
 
 
@@ -177,6 +181,34 @@ def _require_lists(b: _Builder, raw: dict, data: dict) -> None:
             b.put(key, make_field(data.get(key), None, FAILED, b.prov(key), checks=[check]))
 
 
+def _quarters_explaining(row: dict) -> set[int]:
+    """The quarters t for which the printed absoluto is the sum of the first t printed alcanzados."""
+    ab = parse_int(row.get("avance_absoluto")).value
+    quarters = row.get("trimestres") if isinstance(row.get("trimestres"), list) else []
+    done = [parse_int((q or {}).get("alcanzado")).value if isinstance(q, dict) else None for q in quarters[:4]]
+    if ab is None or len(done) < 4 or all(v is None for v in done):
+        return set()
+    return {t for t in range(1, 5) if sum(v or 0 for v in done[:t]) == ab and done[t - 1] is not None}
+
+
+def _check_trimestre(b: _Builder, raw: dict, data: dict) -> None:
+    """The quarter read from the title must explain the table: rows whose absoluto only adds up over more
+    (or fewer) quarters mean the title or the table was misread, and the later-quarter rule is in doubt."""
+    t = data.get("trimestre")
+    if data.get("report_type") != "avance_programatico" or t is None:
+        return
+    explained = [_quarters_explaining(r) for r in raw.get("rows") or [] if isinstance(r, dict)]
+    agree = sum(1 for e in explained if t in e)
+    other = [e for e in explained if e and t not in e]
+    if other and len(other) >= agree:
+        check = CheckResult("trimestre_explains_absoluto", False,
+                            f"{len(other)} rows add up over another number of quarters, {agree} over {t}")
+        b.flag("trimestre", check)
+        for i in range(len(data["rows"])):
+            for q in range(4):
+                b.flag(f"rows[{i}].trimestres[{q}].alcanzado", check)
+
+
 def _needs_review(fields: dict[str, FieldResult]) -> list[str]:
     """Flagged leaf paths; a flagged code of a row's líneas flags the whole list (its length is in doubt)."""
     out: list[str] = []
@@ -207,6 +239,7 @@ def reconcile_record(raw: RawRecord, catalog: CatalogIndex) -> ReportRecord:
     b = _Builder(raw)
     data = _header(b, raw.data, catalog)
     data["rows"] = _rows(b, raw.data, data, catalog)
+    _check_trimestre(b, raw.data, data)
     data["signatarios"] = _signatarios(b, raw.data, data, catalog)
     _require_lists(b, raw.data, data)
     return ReportRecord(data=data, fields=b.fields, needs_review=_needs_review(b.fields),

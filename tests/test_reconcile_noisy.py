@@ -187,3 +187,20 @@ def test_a_year_outside_the_printed_council_term_flags_both():
     record, result = _run(raw, truth)
     assert {"ejercicio", "ayuntamiento"} <= set(record["review"]["needs_review"])
     assert result.silent == []
+
+
+def test_a_misread_quarter_is_caught_by_the_table():
+    truth = PROGRESS[2]
+    raw = to_raw(truth)
+    raw["trimestre"] = "SEGUNDO AVANCE PROGRAMATICO"  # the table's absolutos add up over one quarter only
+    record, result = _run(raw, truth)
+    assert "trimestre" in record["review"]["needs_review"]
+    assert result.silent == []
+
+
+def test_unreadable_council_is_proposed_from_the_year_and_flagged():
+    truth = PROGRESS[0]
+    raw = to_raw(truth)
+    raw["ayuntamiento"] = "A Y U N T"
+    record, result = _run(raw, truth)
+    assert record["ayuntamiento"] == "XXIV" and "ayuntamiento" in record["review"]["needs_review"]
