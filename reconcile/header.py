@@ -153,6 +153,15 @@ def clasificacion(raw: dict[str, Any], catalog: CatalogIndex, year: int | None) 
 _EMBEDDED_CODE = re.compile(r"(?<![\d.])(\d{1,2}(?:\s?[.,]\s?\d{1,2}){2})(?![\d])")
 
 
+def is_speck(item: dict | None) -> bool:
+    """Marks the reader took for a header line: some text, but no digit in the code and no word in the name."""
+    item = item if isinstance(item, dict) else {}
+    code, name = str(item.get("code") or ""), str(item.get("name") or "")
+    if not code.strip() and not name.strip():
+        return False  # an unread line, not a speck: kept, and flagged
+    return not re.search(r"\d", code) and not re.search(r"[^\W\d_]{3}", name)
+
+
 def split_embedded(raw_list: list[dict] | None) -> list[dict]:
     """Items whose name swallowed the next line (``"... CUIDADO 2,4,4 ATENCION ..."``) split in two;
     items with neither a digit in the code nor a word in the name (specks) dropped."""
@@ -160,8 +169,8 @@ def split_embedded(raw_list: list[dict] | None) -> list[dict]:
     for item in raw_list or []:
         item = dict(item) if isinstance(item, dict) else {}
         name = item.get("name") or ""
-        if not re.search(r"\d", item.get("code") or "") and not re.search(r"[^\W\d_]{3}", name):
-            continue  # specks the reader took for a line: no code, no word
+        if is_speck(item):
+            continue
         m = _EMBEDDED_CODE.search(name)
         while m and m.start() > 0 and name[m.end():].strip():
             out.append({"code": item.get("code"), "name": name[: m.start()].strip()})

@@ -137,6 +137,10 @@ def _header(b: _Builder, raw: dict, catalog: CatalogIndex) -> dict[str, Any]:
     for i, res in enumerate(hdr.header_lineas(raw.get("lineas_accion"), catalog, year)):
         lineas.append(_pair(b, f"lineas_accion[{i}]", res, {f"lineas_accion[{i}]": printed[i]}))
     data["lineas_accion"] = lineas
+    specks = sum(1 for item in raw.get("lineas_accion") or [] if hdr.is_speck(item))
+    if specks and lineas:  # specks dropped: the list's length is a judgement a person confirms
+        check = CheckResult("specks_dropped", True, f"{specks} unreadable item(s) left out")
+        b.put("lineas_accion", make_field(lineas, None, 0.6, b.prov("lineas_accion"), checks=[check]))
     return data
 
 
