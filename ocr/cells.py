@@ -19,11 +19,14 @@ from ocr.words import locate, shift, to_text
 NUMBER = re.compile(r"^[\d.,%\s-]*\d[\d.,%\s-]*$")
 WELL_FORMED = re.compile(r"^-?\d{1,3}(,\d{3})*%?$|^-?\d+%?$")
 NUMBER_WHITELIST = "0123456789,%"
+# dotted codes as first read: "4.6.1", "4.61", "461, 462" (numbers never have ", " inside)
+CODE_LIKE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d|\d\.\d|\d,\s+\d")
 
 
 @dataclass(frozen=True)
 class ReadSettings:
     psm: int = 6
+    table_scale: float = 0.75  # the whole-table pass reads a resized copy
     doubt_below: float = 0.88  # cell confidence under which a cell is re-read
     reread_scale: float = 0.75
     margin: int = 5  # pixels trimmed inside a cell's rulings when cropping
@@ -85,10 +88,12 @@ def _code_cells(grid: Grid, texts: Sequence[OcrText]) -> list[int]:
     seen: dict[int, list[bool]] = {}
     for c, t in zip(grid.cells, texts):
         if c.col_span == 1 and t.text:
-            seen.setdefault(c.col, []).append(bool(CODE.search(t.text)))
+            seen.setdefault(c.col, []).append(bool(CODE_LIKE.search(t.text)))
     cols = {j for j, flags in seen.items() if sum(flags) >= max(1, 0.4 * len(flags))}
+    first = min((c.row for c, t in zip(grid.cells, texts)
+                 if c.col in cols and CODE_LIKE.search(t.text or "")), default=0)
     return [k for k, (c, t) in enumerate(zip(grid.cells, texts))
-            if c.col in cols and c.col_span == 1 and re.search(r"\d", t.text or "")]
+            if c.col in cols and c.col_span == 1 and c.row >= first and t.text]
 
 
 def _inked(clean: np.ndarray, box: BBox, min_ink: int) -> bool:
@@ -146,9 +151,10 @@ def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[
     for k, new in zip(ks, got):
         texts[k] = _better(texts[k], new)
     # every doubtful cell is also read freely: a word in a numeric column ("M4") survives
-    got = mosaic_read(clean, [_interior(grid.cells[k], s.margin) for k in doubtful],
+    free = [k for k in doubtful if k not in as_number or texts[k].confidence < 0.8]
+    got = mosaic_read(clean, [_interior(grid.cells[k], s.margin) for k in free],
                       scale=s.reread_scale, whitelist=None)
-    for k, new in zip(doubtful, got):
+    for k, new in zip(free, got):
         if k not in as_number or (_WORDY.search(new.text) and new.confidence > texts[k].confidence):
             texts[k] = _better(texts[k], new)
     return texts
@@ -160,13 +166,16 @@ def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
     clean = erase_rulings(gray, rulings)
     b = grid.bbox
     region = clean[b.y0:b.y1, b.x0:b.x1]
-    words = shift(tesseract.image_to_data(region, psm=settings.psm), b.x0, b.y0)
+    ts = settings.table_scale
+    if ts != 1.0:
+        region = cv2.resize(region, None, fx=ts, fy=ts, interpolation=cv2.INTER_AREA)
+    words = shift(tesseract.image_to_data(region, psm=settings.psm), b.x0, b.y0, ts)
     per_cell, straddled = assign(words, grid)
     texts = [to_text(ws) for ws in per_cell]
     numeric = numeric_cols if numeric_cols is not None else _numeric_columns(grid, texts)
     codes = _code_cells(grid, texts)
     for k, new in zip(codes, read_codes(clean, [_interior(grid.cells[k], settings.margin) for k in codes])):
-        texts[k] = new if new.confidence >= 0.9 else _better(texts[k], new)
+        texts[k] = new if new.confidence >= 0.7 else _better(texts[k], new)
     doubtful = []
     for k, (cell, t) in enumerate(zip(grid.cells, texts)):
         inner = _interior(cell, settings.margin)

@@ -15,17 +15,38 @@ _WORK_WIDTH = 1100  # pixels: measurements (orientation, skew) run on a reduced 
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
-    """Grayscale; saturated colour ink (blue signatures, purple stamps) becomes white."""
+    """Grayscale; coloured ink (blue signatures, purple stamps) is removed and the black
+    print it crossed is mended. Paper tint is neutralised first (white balance)."""
     if image.ndim == 2:
         return image.astype(np.uint8, copy=False)
-    if image.shape[2] == 4:
-        image = image[:, :, :3]
-    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    colored = (hsv[:, :, 1] > 70) & (hsv[:, :, 2] > 50)
-    gray = gray.copy()
-    gray[colored] = 255
-    return gray
+    rgb = image[:, :, :3]
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    small = rgb[::8, ::8].reshape(-1, 3)
+    paper = np.maximum(np.percentile(small, 90, axis=0), 1.0)
+    chans = [cv2.convertScaleAbs(rgb[:, :, i], alpha=255.0 / paper[i]) for i in range(3)]
+    hi = cv2.max(cv2.max(chans[0], chans[1]), chans[2])
+    lo = cv2.min(cv2.min(chans[0], chans[1]), chans[2])
+    colored = ((cv2.subtract(hi, lo) > 28) & (hi > 60)).astype(np.uint8)
+    if not colored.any():
+        return gray
+    colored = cv2.dilate(colored, np.ones((5, 5), np.uint8))  # the blurred fringe of a stroke
+    return _mend(gray, colored)
+
+
+def _mend(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Masked pixels become paper, except where they cross black print: those are
+    inpainted from their surroundings so that broken letters join up again."""
+    out = gray.copy()
+    out[mask > 0] = 255
+    _, ink = cv2.threshold(out, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    near = cv2.dilate(ink, np.ones((11, 11), np.uint8)) & (mask * 255)
+    if not near.any():
+        return out
+    ys, xs = np.nonzero(near)
+    y0, y1 = max(0, ys.min() - 8), min(out.shape[0], ys.max() + 9)
+    x0, x1 = max(0, xs.min() - 8), min(out.shape[1], xs.max() + 9)
+    out[y0:y1, x0:x1] = cv2.inpaint(out[y0:y1, x0:x1], near[y0:y1, x0:x1], 4, cv2.INPAINT_TELEA)
+    return out
 
 
 def ink_mask(gray: np.ndarray) -> np.ndarray:
@@ -62,14 +83,17 @@ def _text_confidence(gray: np.ndarray) -> float:
 
 
 def _upside_down(gray: np.ndarray) -> bool:
-    """Decide 0 vs 180 by reading the top and bottom bands both ways."""
+    """0 vs 180: the top band read as is (the header, when upright) against the
+    bottom band turned over; the second read only happens when the first is weak."""
     h = gray.shape[0]
-    band = np.vstack([gray[: h // 4], np.full((20, gray.shape[1]), 255, np.uint8), gray[-h // 4:]])
-    small = cv2.resize(band, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
-    upright = _text_confidence(small)
-    if upright >= 75:
+
+    def band(part: np.ndarray) -> np.ndarray:
+        return cv2.resize(part, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
+
+    upright = _text_confidence(band(gray[: h // 4]))
+    if upright >= 70:
         return False
-    flipped = _text_confidence(cv2.rotate(small, cv2.ROTATE_180))
+    flipped = _text_confidence(cv2.rotate(band(gray[-(h // 4):]), cv2.ROTATE_180))
     return flipped > upright * 1.15 + 2
 
 

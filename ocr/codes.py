@@ -47,16 +47,25 @@ def _line_of(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     return [sorted(ln, key=lambda g: g.x0) for ln in sorted(lines, key=lambda ln: ln[0].y0)]
 
 
-def _mark(blobs: np.ndarray, x0: float, x1: float, base: float, height: float) -> str:
-    """'.' or ',' when a small blob sits between x0 and x1 near the baseline, else ''."""
+def _mark(blobs: np.ndarray, x0: float, x1: float, base: float, height: float,
+          dot: tuple[float, float] | None = None) -> str:
+    """'.' or ',' when a small blob sits between x0 and x1 near the baseline, else ''.
+
+    ``dot`` is the (bottom, height) of a typical dot on this line, when known: a comma
+    reaches lower and is taller than the dots beside it."""
     small = [b for b in blobs if b[0] >= x0 - 2 and b[2] <= x1 + 2
              and (b[3] - b[1]) < 0.5 * height and base - 0.5 * height < b[1] < base + 0.2 * height]
     if not small:
         return ""
     b = max(small, key=lambda b: b[3])
-    ratio = (b[3] - b[1]) / max(1, b[2] - b[0])
-    descent = (b[3] - base) / max(1.0, height / 20)  # in pixels of a 20 px digit
-    comma = descent >= 2 or (descent >= 1 and ratio >= 1.6) or ratio >= 2.2
+    unit = max(1.0, height / 20)  # pixels of a 20 px digit
+    if dot is not None:
+        lower = (b[3] - dot[0]) / unit
+        comma = lower >= 1.5 or (b[3] - b[1]) >= 1.5 * dot[1]
+    else:
+        ratio = (b[3] - b[1]) / max(1, b[2] - b[0])
+        descent = (b[3] - base) / unit
+        comma = descent >= 2 or (descent >= 1 and ratio >= 1.6) or ratio >= 2.2
     return "," if comma else "."
 
 
@@ -93,6 +102,77 @@ def _compose(crop: np.ndarray, glyphs: Sequence[Glyph]) -> str:
     return re.sub(r"\s+", " ", " ".join(out)).strip()
 
 
+def _pieces(blobs: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.ndarray, float]:
+    """Digit-sized blobs (wide ones split into touching digits), the small blobs, digit height."""
+    hs = blobs[:, 3] - blobs[:, 1]
+    height = float(np.median(hs[hs >= 0.5 * hs.max()]))
+    big = blobs[hs >= 0.6 * height]
+    small = blobs[hs < 0.5 * height]
+    width = float(np.median(big[:, 2] - big[:, 0]))
+    pieces = []
+    for x0, y0, x1, y1 in big:
+        k = int((x1 - x0) / (1.5 * width)) + 1
+        step = (x1 - x0) / k
+        pieces.extend((int(x0 + i * step), int(y0), int(x0 + (i + 1) * step), int(y1)) for i in range(k))
+    return pieces, small, height
+
+
+def _rows(pieces: list[tuple[int, int, int, int]]) -> list[list[tuple[int, int, int, int]]]:
+    rows: list[list[tuple[int, int, int, int]]] = []
+    for p in sorted(pieces, key=lambda p: (p[1] + p[3]) / 2):
+        cy = (p[1] + p[3]) / 2
+        for row in rows:
+            if row[0][1] <= cy <= row[0][3]:
+                row.append(p)
+                break
+        else:
+            rows.append([p])
+    return [sorted(r) for r in rows]
+
+
+def _snap(row: list[tuple[int, int, int, int]], chars: Sequence[Glyph]) -> list[tuple[int, int, int, int]]:
+    """One box per tesseract digit: the blob it overlaps alone, else its own box."""
+    def overlap(g: Glyph, p: tuple[int, int, int, int]) -> int:
+        return max(0, min(g.x1, p[2]) - max(g.x0, p[0]))
+
+    owners = [max(row, key=lambda p: overlap(g, p)) for g in chars]
+    return [p if overlap(g, p) > 0 and owners.count(p) == 1 else (g.x0, p[1], g.x1, p[3])
+            for g, p in zip(chars, owners)]
+
+
+def _compose_blobs(crop: np.ndarray, glyphs: Sequence[Glyph]) -> tuple[str, bool] | None:
+    """Digits from tesseract laid on the digit blobs (counts must agree); separators from
+    the small blobs between them. The flag is False where the digit count of tesseract
+    and of the ink disagreed (boxes were snapped); None when there is no ink."""
+    blobs = _blobs(crop)
+    if len(blobs) == 0:
+        return None
+    pieces, small, height = _pieces(blobs)
+    digits = [g for g in glyphs if g.char.isdigit()]
+    out, exact = [], True
+    for row in _rows(pieces):
+        y0, y1 = min(p[1] for p in row), max(p[3] for p in row)
+        chars = sorted((g for g in digits if y0 - 0.3 * height <= (g.y0 + g.y1) / 2 <= y1 + 0.3 * height),
+                       key=lambda g: g.x0 + g.x1)
+        chars = [g for g in chars  # a dot read as "1" covers no digit blob
+                 if max(min(g.x1, p[2]) - max(g.x0, p[0]) for p in row) >= 0.5 * (g.x1 - g.x0)]
+        if not chars:
+            continue
+        if len(chars) != len(row):
+            row, exact = _snap(row, chars), False
+        base = float(np.median([p[3] for p in row]))
+        near = [b for b in small if base - 0.5 * height < b[1] < base + 0.2 * height]
+        dot = (float(np.median([b[3] for b in near])), float(np.median([b[3] - b[1] for b in near]))) if near else None
+        text = chars[0].char
+        for a, b, ch in zip(row, row[1:], chars[1:]):
+            mark = _mark(small, a[2] - 1, b[0] + 1, base, height, dot)
+            gap = b[0] - a[2]
+            text += mark + (" " if mark == "," or gap > (1.3 if mark else 0.8) * height else "") + ch.char
+        text += _mark(small, row[-1][2] - 1, row[-1][2] + 0.6 * height, base, height, dot)
+        out.append(text)
+    return re.sub(r"\s+", " ", " ".join(out)).strip(), exact
+
+
 def read_codes(clean: np.ndarray, boxes: Sequence[BBox]) -> list[OcrText]:
     """Dotted-code cells read with one tesseract call; confidence reflects the geometry fit."""
     if not boxes:
@@ -111,7 +191,11 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox]) -> list[OcrText]:
     for crop, y0, box in zip(crops, slots, boxes):
         mine = [Glyph(g.char, g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0) for g in glyphs
                 if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
-        text = _compose(crop, mine)
+        mine = [g if g.char.isdigit() else Glyph(_AS_DIGIT.get(g.char, g.char), g.x0, g.y0, g.x1, g.y1)
+                for g in mine]
+        composed = _compose_blobs(crop, mine)
+        text, exact = composed if composed is not None else (_compose(crop, mine), False)
         ok = all(re.fullmatch(r"\d+(\.\d+)+", t) for t in text.replace(",", " ").split())
-        out.append(OcrText(text, 0.9 if text and ok else 0.4, box if text else None))
+        conf = 0.92 if exact and ok else 0.7 if ok else 0.4
+        out.append(OcrText(text, conf if text else 0.0, box if text else None))
     return out

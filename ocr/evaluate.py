@@ -91,20 +91,24 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def _load(folder: Path, source: dict):
+    """Page image and dpi (dev tool: borrows the shell's loader; the core never imports it)."""
+    from ingest import files
+
+    path = folder / source["file"]
+    return files.load_page(path, files.sniff(path), int(source.get("page") or 1), files.Limits())
+
+
 def evaluate_dir(folder: Path, limit: int | None = None, verbose: bool = False) -> Counter:
-    import cv2
-    from ocr.read import read_page
+    import ocr.read as R
     from reconcile.forms import understand
 
     total = Counter()
-    lines = (folder / "truth.jsonl").read_text().splitlines()[:limit]
-    for line in lines:
+    for line in (folder / "truth.jsonl").read_text().splitlines()[:limit]:
         truth = json.loads(line)
-        name = truth["source"]["file"]
-        image = cv2.cvtColor(cv2.imread(str(folder / name), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-        dpi = (truth.get("source") or {}).get("dpi")
+        image, dpi = _load(folder, truth["source"])
         t0, w0 = cpu_seconds(), time.time()
-        _, page = read_page(image, dpi=dpi)
+        clean, page = R.read_page(image, dpi=dpi)
         raw = understand(page, source=truth["source"]).data
         c, bad = compare(raw, truth)
         c["cpu"] += cpu_seconds() - t0
@@ -112,7 +116,8 @@ def evaluate_dir(folder: Path, limit: int | None = None, verbose: bool = False) 
         c["pages"] += 1
         total += c
         if verbose:
-            print(name, dict(c), *bad[:12], sep="\n  ")
+            src = truth["source"]
+            print(f"{src['file']}:{src.get('page')} rot {page.rotation} skew {page.skew:.2f}", dict(c), *bad[:12], sep="\n  ")
     return total
 
 

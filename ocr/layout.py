@@ -32,12 +32,17 @@ class Layout:
 
 def find_rulings(gray: np.ndarray) -> Rulings:
     """Long horizontal and vertical lines; gaps of fax/photocopy breaks are closed first."""
-    mask = ink_mask(gray)
-    h, w = mask.shape
+    # thin dark lines by local contrast (black-hat): blurred light rulings and rulings
+    # over shaded header cells are found as well as crisp black ones
+    h, w = gray.shape
     hk, vk = max(30, w // 80), max(25, h // 64)  # longer than any letter stroke
+    across = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((13, 1), np.uint8))
+    along = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((1, 13), np.uint8))
+    mask = ((across > 40) * 255).astype(np.uint8)
     horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, 3 * hk), np.uint8))
+    mask = ((along > 40) * 255).astype(np.uint8)
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
     return Rulings(horizontal=horiz, vertical=vert)

@@ -50,6 +50,7 @@ MODIFICATION_ROW = ("movimiento", "kind", "number", "lineas_accion", "descripcio
                     "calendario", "justificacion")
 _FORM_CODE = re.compile(r"\b[A-Z]{2,4}\s?-\s?F\s?-?\s?\d{3}\b")
 _LA_CODE = re.compile(r"^\d+(\.\d+)+\.?$")
+_LA_CELL = re.compile(r"\d\.\d\.\d")
 
 
 def fold(text: str) -> str:
@@ -284,7 +285,18 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
             key = _best(title, table, 60) or _best(leaf.text.text, table, 60)
             if key is not None and table[key] != "proy":
                 mapping[j] = table[key]
+    if "lineas_accion" not in mapping.values():  # its short title ("L/A") misread
+        mapping.update(_code_column(cells, depth, n_cols, mapping))
     return mapping, depth
+
+
+def _code_column(cells: Sequence[Any], depth: int, n_cols: int, mapping: dict) -> dict[int, str]:
+    """The unmapped column whose body cells mostly hold dotted codes, as lineas_accion."""
+    for j in range(n_cols):
+        texts = [c.text.text for c in cells if c.col == j and c.col_span == 1 and c.row >= depth and c.text.text]
+        if j not in mapping and texts and sum(bool(_LA_CELL.search(t)) for t in texts) >= 0.6 * len(texts):
+            return {j: "lineas_accion"}
+    return {}
 
 
 def _empty_row(form: str) -> dict:
