@@ -28,6 +28,7 @@ class ReadSettings:
     psm: int = 6
     table_scale: float = 0.75  # the whole-table pass reads a resized copy
     doubt_below: float = 0.88  # cell confidence under which a cell is re-read
+    doubt_prose: float = 0.5  # the same for long texts (descriptions, observations)
     reread_scale: float = 0.75
     margin: int = 5  # pixels trimmed inside a cell's rulings when cropping
     min_ink: int = 40  # ink pixels that make an empty cell "inked"
@@ -160,6 +161,14 @@ def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[
     return texts
 
 
+def _doubt_limit(cell: Cell, text: OcrText, numeric: set[int], s: ReadSettings) -> float:
+    """Confidence under which a cell is re-read: numbers and short texts (row numbers,
+    movement codes) at ``doubt_below``; long prose only when badly read."""
+    if cell.col in numeric or len(text.text) <= 12:
+        return s.doubt_below
+    return s.doubt_prose
+
+
 def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
                settings: ReadSettings = ReadSettings(), numeric_cols: set[int] | None = None) -> Grid:
     """The grid with every cell's text, confidence and ink bbox filled in."""
@@ -181,7 +190,7 @@ def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
         inner = _interior(cell, settings.margin)
         if k in codes:
             continue
-        if k in straddled or (t.text and t.confidence < settings.doubt_below):
+        if k in straddled or (t.text and t.confidence < _doubt_limit(cell, t, numeric, settings)):
             doubtful.append(k)
         elif not t.text and _inked(clean, inner, settings.min_ink):
             doubtful.append(k)
