@@ -15,8 +15,8 @@ _WORK_WIDTH = 1100  # pixels: measurements (orientation, skew) run on a reduced 
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
-    """Grayscale; coloured ink (blue signatures, purple stamps) is removed and the black
-    print it crossed is mended. Paper tint is neutralised first (white balance)."""
+    """Grayscale; coloured ink (blue signatures, purple stamps) is removed, black print
+    under and beside it kept. Paper tint is neutralised first (white balance)."""
     if image.ndim == 2:
         return image.astype(np.uint8, copy=False)
     rgb = image[:, :, :3]
@@ -29,23 +29,16 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     colored = ((cv2.subtract(hi, lo) > 28) & (hi > 60)).astype(np.uint8)
     if not colored.any():
         return gray
-    colored = cv2.dilate(colored, np.ones((5, 5), np.uint8))  # the blurred fringe of a stroke
-    return _mend(gray, colored)
+    # the blurred fringe of a stroke, but never the black print under or beside it
+    fringe = cv2.dilate(colored, np.ones((5, 5), np.uint8)) & (gray > 110).astype(np.uint8)
+    return _mend(gray, colored | fringe)
 
 
 def _mend(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Masked pixels become paper, except where they cross black print: those are
-    inpainted from their surroundings so that broken letters join up again."""
+    """Masked (coloured) pixels become paper. Black print under colour ink stays black on
+    a scan (ink does not hide toner), so nothing is painted back."""
     out = gray.copy()
     out[mask > 0] = 255
-    _, ink = cv2.threshold(out, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    near = cv2.dilate(ink, np.ones((11, 11), np.uint8)) & (mask * 255)
-    if not near.any():
-        return out
-    ys, xs = np.nonzero(near)
-    y0, y1 = max(0, ys.min() - 8), min(out.shape[0], ys.max() + 9)
-    x0, x1 = max(0, xs.min() - 8), min(out.shape[1], xs.max() + 9)
-    out[y0:y1, x0:x1] = cv2.inpaint(out[y0:y1, x0:x1], near[y0:y1, x0:x1], 4, cv2.INPAINT_TELEA)
     return out
 
 

@@ -38,18 +38,20 @@ def find_rulings(gray: np.ndarray) -> Rulings:
     hk, vk = max(30, w // 80), max(25, h // 64)  # longer than any letter stroke
     across = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((13, 1), np.uint8))
     along = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((1, 13), np.uint8))
-    mask = ((across > 40) * 255).astype(np.uint8)
+    ink = ink_mask(gray)  # crossings, where black-hat sees no line
+    mask = ((across > 40) * 255).astype(np.uint8) | ink
     horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, 3 * hk), np.uint8))
-    mask = ((along > 40) * 255).astype(np.uint8)
+    mask = ((along > 40) * 255).astype(np.uint8) | ink
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 1), np.uint8))  # small breaks
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
     return Rulings(horizontal=horiz, vertical=vert)
 
 
 def _table_bbox(r: Rulings) -> BBox | None:
-    both = cv2.dilate(r.horizontal | r.vertical, np.ones((5, 5), np.uint8))
+    both = cv2.dilate(r.horizontal | r.vertical, np.ones((31, 31), np.uint8))  # bridge broken corners
     n, _, stats, _ = cv2.connectedComponentsWithStats(both, connectivity=8)
     if n <= 1:
         return None
@@ -58,7 +60,7 @@ def _table_bbox(r: Rulings) -> BBox | None:
     x, y, bw, bh = stats[i, :4]
     if bw < both.shape[1] * 0.3 or bh < 40:
         return None
-    return BBox(int(x), int(y), int(x + bw), int(y + bh))
+    return BBox(int(x) + 15, int(y) + 15, int(x + bw) - 15, int(y + bh) - 15)  # undo the dilation
 
 
 def _edges(profile: np.ndarray, threshold: float, offset: int) -> list[int]:
@@ -127,10 +129,14 @@ def find_grid(gray: np.ndarray, rulings: Rulings | None = None) -> Grid | None:
     box = _table_bbox(r)
     if box is None:
         return None
-    hp = r.horizontal[box.y0:box.y1, box.x0:box.x1].astype(bool).sum(axis=1)
-    vp = r.vertical[box.y0:box.y1, box.x0:box.x1].astype(bool).sum(axis=0)
-    rows = _edges(hp, box.width * 0.12, box.y0)
-    cols = _edges(vp, box.height * 0.25, box.x0)
+    # a border cut off from the rest by broken corners is still the table's: look a bit wider
+    x0, x1 = max(0, box.x0 - 80), min(gray.shape[1], box.x1 + 80)
+    vp = r.vertical[box.y0:box.y1, x0:x1].astype(bool).sum(axis=0)
+    cols = _edges(vp, box.height * 0.25, x0)
+    if len(cols) < 2:
+        return None
+    hp = r.horizontal[box.y0:box.y1, cols[0]:cols[-1]].astype(bool).sum(axis=1)
+    rows = _edges(hp, (cols[-1] - cols[0]) * 0.12, box.y0)
     if len(rows) < 2 or len(cols) < 2:
         return None
     cells = tuple(

@@ -1,0 +1,88 @@
+"""ocr.cells / ocr.read: cell texts through stamps and scribbles (tesseract runs here)."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr.cells import read_cells
+from ocr.cleanup import to_gray
+from ocr.codes import read_codes
+from ocr.layout import find_layout
+from ocr.read import read_page
+from ocr.testing import render_progress, sample_rows
+from ocr.types import BBox
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    return render_progress(sample_rows(3))
+
+
+def _cell(grid, row, col):
+    return next(c for c in grid.cells if c.row == row and c.col == col)
+
+
+def _multiply(rgb: np.ndarray, layer: np.ndarray) -> np.ndarray:
+    """Ink laid over print as on paper: black stays black under a coloured stroke."""
+    return (rgb.astype(np.uint16) * layer // 255).astype(np.uint8)
+
+
+def _read(gray):
+    layout = find_layout(gray)
+    return read_cells(gray, layout.grid, layout.rulings)
+
+
+def test_cells_are_read_by_geometry(drawn):
+    img, _ = drawn
+    grid = _read(img)
+    assert _cell(grid, 0, 4).text.text == "PERIODO"
+    assert _cell(grid, 3, 0).text.text == "4.6.1"
+    assert _cell(grid, 3, 1).text.text.startswith("201.- SEGUIMIENTO")
+    assert [_cell(grid, 3, j).text.text for j in (3, 4, 5, 6, 12, 13)] == ["52", "13", "1,105", "846", "1,105", "25%"]
+    assert _cell(grid, 3, 11).text.text == ""  # empty cell stays empty
+    assert 0.5 < _cell(grid, 3, 5).text.confidence <= 1.0
+    box = _cell(grid, 3, 5).text.bbox
+    assert box is not None and _cell(grid, 3, 5).bbox.x0 <= box.x0 < box.x1 <= _cell(grid, 3, 5).bbox.x1
+
+
+def test_a_stamp_over_a_number_still_reads_the_number(drawn):
+    img, geom = drawn
+    rgb = cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
+    xs, ys = geom["col_edges"], geom["row_edges"]
+    cx, cy = (xs[5] + xs[6]) // 2, (ys[4] + ys[5]) // 2  # over "1,105" of the second body row
+    stamp = np.full_like(rgb, 255)
+    cv2.circle(stamp, (cx + 20, cy - 10), 75, (120, 50, 150), 6)
+    cv2.circle(stamp, (cx + 20, cy - 10), 55, (120, 50, 150), 3)
+    cv2.putText(stamp, "2023", (cx - 25, cy + 5), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (120, 50, 150), 3)
+    grid = _read(to_gray(_multiply(rgb, stamp)))
+    assert _cell(grid, 4, 5).text.text == "1,105"
+
+
+def test_dotted_codes_keep_their_dots_and_commas():
+    canvas = np.full((220, 700), 255, np.uint8)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    cv2.putText(canvas, "2.1.1, 2.4.5, 4.6.1", (20, 70), font, 1.1, 0, 2, cv2.LINE_AA)
+    cv2.putText(canvas, "4.6.3", (20, 170), font, 1.1, 0, 2, cv2.LINE_AA)
+    got = read_codes(canvas, [BBox(5, 20, 690, 100), BBox(5, 120, 690, 200)])
+    assert [t.text for t in got] == ["2.1.1, 2.4.5, 4.6.1", "4.6.3"]
+
+
+@pytest.mark.slow
+def test_a_scribble_over_a_name_still_reads_the_name(drawn):
+    img, _ = drawn
+    rgb = cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
+    clean, page = read_page(img)
+    name_line = next(ln for ln in page.signature[0] if "RAMONA" in ln.text)
+    b = name_line.bbox
+    t = np.linspace(0, 1, 200)
+    xs = b.x0 - 40 + (b.width + 80) * t
+    ys = (b.y0 + b.y1) / 2 + 45 * np.sin(2 * np.pi * 5 * t) - 20 * t
+    pts = np.stack([xs, ys], axis=1).astype(np.int32)
+    pen = np.full_like(rgb, 255)
+    cv2.polylines(pen, [pts], False, (25, 45, 150), 4, cv2.LINE_AA)
+    clean, page = read_page(_multiply(rgb, pen))
+    texts = [ln.text for ln in page.signature[0]]
+    assert "C.P. RAMONA MARTINEZ ACOSTA" in texts
+    assert page.rotation == 0 and abs(page.skew) < 0.1
+    assert clean.image.shape == img.shape

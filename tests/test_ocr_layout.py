@@ -1,0 +1,78 @@
+"""ocr.layout: the ruled grid, merged header cells, broken rulings, regions."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ocr.layout import find_grid, find_layout
+from ocr.testing import leaf_titles, render_progress, sample_rows
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    return render_progress(sample_rows(4))
+
+
+def _spans(grid):
+    return {(c.row, c.col): (c.row_span, c.col_span) for c in grid.cells}
+
+
+def test_grid_edges_match_the_drawing(drawn):
+    img, geom = drawn
+    grid = find_grid(img)
+    assert grid is not None
+    assert grid.n_cols == len(leaf_titles()) == len(geom["col_edges"]) - 1
+    assert grid.n_rows == len(geom["row_edges"]) - 1
+    for found, drawn_at in zip(grid.col_edges, geom["col_edges"]):
+        assert abs(found - drawn_at) <= 3
+    for found, drawn_at in zip(grid.row_edges, geom["row_edges"]):
+        assert abs(found - drawn_at) <= 3
+
+
+def test_two_level_header_is_found_as_spans(drawn):
+    img, _ = drawn
+    spans = _spans(find_grid(img))
+    assert spans[(0, 0)] == (3, 1)  # L/A spans the three header rows
+    assert spans[(0, 4)] == (1, 8)  # PERIODO spans the eight P/A columns
+    for q in range(4):
+        assert spans[(1, 4 + 2 * q)] == (1, 2)  # each quarter spans its P and A
+        assert spans[(2, 4 + 2 * q)] == (1, 1)
+    assert spans[(3, 0)] == (1, 1)  # body cells are single
+    assert len([c for c in find_grid(img).cells if c.row >= 3]) == 4 * 15
+
+
+def test_broken_rulings_still_give_the_grid(drawn):
+    img, geom = drawn
+    broken = img.copy()
+    rng = np.random.default_rng(3)
+    for y in geom["row_edges"]:  # knock 8 px gaps every ~60 px out of every horizontal ruling
+        for x in range(geom["col_edges"][0] + 20, geom["col_edges"][-1] - 20, 60):
+            broken[y - 3:y + 4, x:x + int(rng.integers(4, 9))] = 255
+    for x in geom["col_edges"]:
+        for y in range(geom["row_edges"][0] + 10, geom["row_edges"][-1] - 10, 45):
+            broken[y:y + 6, x - 3:x + 4] = 255
+    grid = find_grid(broken)
+    assert grid is not None
+    assert len(grid.col_edges) == len(geom["col_edges"])
+    assert len(grid.row_edges) == len(geom["row_edges"])
+    assert _spans(grid) == _spans(find_grid(img))
+
+
+def test_separator_row_spans_the_width(drawn):
+    img, geom = drawn
+    sep = img.copy()
+    y0, y1 = geom["row_edges"][4], geom["row_edges"][5]
+    x0, x1 = geom["col_edges"][0], geom["col_edges"][-1]
+    sep[y0 + 4:y1 - 3, x0 + 4:x1 - 3] = 255  # a full-width row without inner rulings
+    spans = _spans(find_grid(sep))
+    assert spans[(4, 0)] == (1, len(geom["col_edges"]) - 1)
+
+
+def test_regions_above_and_below_the_table(drawn):
+    img, geom = drawn
+    layout = find_layout(img)
+    assert layout.header.y1 <= geom["row_edges"][0]
+    assert layout.signature.y0 >= geom["row_edges"][-1]
+    assert len(layout.signature_columns) == 3
+    xs = [c.x0 for c in layout.signature_columns] + [layout.signature_columns[-1].x1]
+    assert xs == sorted(xs)
