@@ -1,0 +1,181 @@
+"""reconcile.forms.understand on constructed PageReads (no images, no tesseract)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ocr.types import BBox, Cell, Grid, Line, OcrText, PageRead
+from reconcile.forms import MODIFICATION, PROGRESS, detect_form, understand
+from reconcile.paths import leaves
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "tests" / "data" / "dif-2023" / "raw.jsonl"
+W = 100  # width of one grid column in the fake page
+
+
+def _line(text: str, y: int, x: int = 100, conf: float = 0.9) -> Line:
+    words, cx = [], x
+    for w in text.split():
+        words.append(OcrText(w, conf, BBox(cx, y, cx + 12 * len(w), y + 20)))
+        cx += 12 * len(w) + 12
+    return Line(text, conf, BBox(x, y, cx, y + 20), tuple(words))
+
+
+def _grid(header: list[tuple[int, int, int, int, str]], body: list[list[str]], n_cols: int,
+          full_rows: dict[int, str] | None = None) -> Grid:
+    depth = max(r + rs for r, _, rs, _, _ in header)
+    n_rows = depth + len(body)
+    rows = tuple(500 + 40 * i for i in range(n_rows + 1))
+    cols = tuple(50 + W * j for j in range(n_cols + 1))
+
+    def cell(r, c, rs, cs, text):
+        box = BBox(cols[c], rows[r], cols[c + cs], rows[r + rs])
+        return Cell(r, c, rs, cs, box, OcrText(text, 0.95 if text else 0.0, box if text else None))
+
+    cells = [cell(*h) for h in header]
+    for i, values in enumerate(body):
+        r = depth + i
+        if full_rows and i in full_rows:
+            cells.append(cell(r, 0, 1, n_cols, full_rows[i]))
+            continue
+        cells.extend(cell(r, j, 1, 1, v) for j, v in enumerate(values))
+    return Grid(BBox(cols[0], rows[0], cols[-1], rows[-1]), rows, cols, tuple(cells))
+
+
+HEADER = (
+    "24 AYUNTAMIENTO DE MEXICALI DE BAJA CALIFORNIA", "PROGRAMA OPERATIVO ANUAL 2023",
+    "SEGUNDO AVANCE PROGRAMATICO",
+    "CLASIFICACION ADMINISTRATIVA: 3121 ENTIDADES PARAMUNICIPALES",
+    "RAMO: 52 DESARROLLO INTEGRAL", "PROGRAMA: 511 GESTION ADMINISTRATIVA",
+    "UNIDAD EJECUTORA: 52102 JEFATURA DEL DEPARTAMENTO", "ADMINISTRATIVO Y CONTABLE",
+    "FINALIDAD: 2 DESARROLLO SOCIAL", "FUNCION: 6 PROTECCION SOCIAL",
+    "SUBFUNCI0N: 9 OTROS DE SEGURIDAD SOCIAL", "LINEAS DE ACCION:",
+    "4.6.1 MESURA EN EL EJERCICIO", "DE LOS RECURSOS PUBLICOS", "4.6.2 RACIONALIZACION DEL GASTO",
+)
+SIGNATURE = (
+    ("ELABORÓ", "C.P. RAMONA MARTINEZ ACOSTA", "JEFE DE DEPTO. ADMINISTRATIVO", "Y CONTABLE"),
+    ("REVISÓ", "LIC. PEDRO LOPEZ", "RESPONSABLE DEL RAMO"),
+    ("AUTORIZO", "DRA. JUANA CORNEJO", "DIRECTORA"),
+)
+
+
+def _page(grid: Grid, header=HEADER, signature=SIGNATURE) -> PageRead:
+    lines = tuple(_line(t, 40 + 30 * i) for i, t in enumerate(header))
+    sig = tuple(tuple(_line(t, 1500 + 30 * i, 100 + 900 * k) for i, t in enumerate(col))
+                for k, col in enumerate(signature))
+    return PageRead(width=3300, height=2550, rotation=0, skew=0.0, header=lines, grid=grid, signature=sig)
+
+
+def _progress_grid(order: list[str]) -> Grid:
+    """Progress table whose top-level columns come in ``order`` (PERIODO is one group)."""
+    header, body_cols, c = [], [], 0
+    values = {"la": "4.6.1, 4.6.2", "desc": "201.-SEGUIMIENTO AL GASTO", "um": "NÓMINA", "meta": "52",
+              "abs": "26", "rel": "50%", "obs": "SIN NOVEDAD"}
+    titles = {"la": "L/A", "desc": "DESCRIPCION DE LAS METAS/ACCIONES", "um": "UNIDAD DE MEDIDA",
+              "meta": "META ANUAL", "abs": "AVANCE ABSOLUTO", "rel": "ACUMULADO RELATIVO",
+              "obs": "OBSERVACIONES"}
+    for key in order:
+        if key == "periodo":
+            header.append((0, c, 1, 8, "PERIODO"))
+            for q, name in enumerate(("Ene-Mar", "Abr-Jun", "Jul-Sep", "Oct-Dic")):
+                header.append((1, c + 2 * q, 1, 2, name))
+                header.append((2, c + 2 * q, 1, 1, "P"))
+                header.append((2, c + 2 * q + 1, 1, 1, "A"))
+                body_cols += [str(10 + q), str(20 + q) if q < 2 else ""]
+            c += 8
+        else:
+            header.append((0, c, 3, 1, titles[key]))
+            body_cols.append(values[key])
+            c += 1
+    return _grid(header, [body_cols], c)
+
+
+EXPECTED_ROW = {
+    "kind": None, "number": None, "lineas_accion": "4.6.1, 4.6.2", "descripcion": "201.-SEGUIMIENTO AL GASTO",
+    "unidad_medida": "NÓMINA", "meta_anual": "52",
+    "trimestres": [{"programado": "10", "alcanzado": "20"}, {"programado": "11", "alcanzado": "21"},
+                   {"programado": "12", "alcanzado": None}, {"programado": "13", "alcanzado": None}],
+    "avance_absoluto": "26", "avance_relativo": "50%", "observaciones": "SIN NOVEDAD",
+}
+
+
+@pytest.mark.parametrize("order", [
+    ["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"],
+    ["obs", "rel", "periodo", "desc", "abs", "la", "meta", "um"],
+    ["meta", "periodo", "um", "obs", "la", "rel", "desc", "abs"],
+])
+def test_columns_are_mapped_by_their_titles_in_any_order(order):
+    raw = understand(_page(_progress_grid(order)), source={"file": "x.pdf", "page": 1})
+    assert raw.data["rows"] == [EXPECTED_ROW]
+    assert list(raw.data["rows"][0]) == list(EXPECTED_ROW)  # contract key order
+
+
+def test_header_fields_and_provenance():
+    raw = understand(_page(_progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])),
+                     page_no=2, source="scan.pdf")
+    d = raw.data
+    assert d["source"] == {"file": "scan.pdf", "page": 2, "sha256": None}
+    assert d["ayuntamiento"] == "24 AYUNTAMIENTO DE MEXICALI DE BAJA CALIFORNIA"
+    assert d["ejercicio"] == "PROGRAMA OPERATIVO ANUAL 2023"
+    assert d["report_type"] == d["trimestre"] == "SEGUNDO AVANCE PROGRAMATICO"
+    assert d["ramo"] == {"code": "52", "name": "DESARROLLO INTEGRAL"}
+    assert d["unidad_ejecutora"] == {"code": "52102", "name": "JEFATURA DEL DEPARTAMENTO ADMINISTRATIVO Y CONTABLE"}
+    assert d["subfuncion"] == {"code": "9", "name": "OTROS DE SEGURIDAD SOCIAL"}  # label read "SUBFUNCI0N"
+    assert d["funcion"]["code"] == "6" and d["programa"]["code"] == "511"
+    assert d["lineas_accion"] == [{"code": "4.6.1", "name": "MESURA EN EL EJERCICIO DE LOS RECURSOS PUBLICOS"},
+                                  {"code": "4.6.2", "name": "RACIONALIZACION DEL GASTO"}]
+    assert d["signatarios"] == [
+        {"rol": "ELABORÓ", "nombre": "C.P. RAMONA MARTINEZ ACOSTA", "cargo": "JEFE DE DEPTO. ADMINISTRATIVO Y CONTABLE"},
+        {"rol": "REVISÓ", "nombre": "LIC. PEDRO LOPEZ", "cargo": "RESPONSABLE DEL RAMO"},
+        {"rol": "AUTORIZO", "nombre": "DRA. JUANA CORNEJO", "cargo": "DIRECTORA"},
+    ]
+    # every leaf read from the page has its provenance, on page 2, with a box
+    for path, value in leaves(d).items():
+        if value is not None and not path.startswith("source"):
+            prov = raw.ocr[path]
+            assert prov.page == 2 and prov.bbox is not None and 0 < prov.confidence <= 1, path
+    assert raw.ocr["rows[0].trimestres[1].alcanzado"].bbox[0] == 50 + W * 7
+
+
+def test_same_top_level_keys_as_the_corpus_raw_records():
+    corpus = json.loads(RAW.read_text().splitlines()[0])
+    raw = understand(_page(_progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])))
+    assert list(raw.data) == list(corpus)
+    assert list(raw.data["rows"][0]) == list(corpus["rows"][0])
+
+
+def test_modification_form_with_separator_rows():
+    header = [(0, 0, 2, 1, "MOV."), (0, 1, 2, 1, "PROY"), (0, 2, 2, 1, "LINEA DE ACCION P.M.D."),
+              (0, 3, 2, 1, "No."), (0, 4, 2, 1, "DESCRIPCION DE LAS METAS/ACCIONES"),
+              (0, 5, 2, 1, "UNIDAD MEDIDA"), (0, 6, 2, 1, "META ANUAL AUTORIZADA"),
+              (0, 7, 1, 2, "MODIFICACIONES"), (1, 7, 1, 1, "AUMENTOS"), (1, 8, 1, 1, "DISMINUCIONES"),
+              (0, 9, 2, 1, "META ANUAL MODIFICADA"), (0, 10, 1, 4, "CALENDARIO TRIMESTRE"),
+              (1, 10, 1, 1, "I"), (1, 11, 1, 1, '"'), (1, 12, 1, 1, "111"), (1, 13, 1, 1, "IV"),
+              (0, 14, 2, 1, "JUSTIFICACION")]
+    body = [[], ["", "", "4.6.1", "M.2", "ADMINISTRAR", "INFORME", "4", "", "", "4", "1", "1", "1", "1", ""],
+            [], ["AM", "", "4.6.1", "207", "GESTIONAR", "SUMINISTROS", "12", "4", "", "16", "3", "3", "5", "5", "SE INCREMENTA"]]
+    grid = _grid(header, body, 15, full_rows={0: "META", 2: "ACCION"})
+    title = ("24 AYUNTAMIENTO DE MEXICALI", "PROGRAMA OPERATIVO ANUAL 2023", "MODIFICACIONES PROGRAMÁTICAS", "TMM-F009")
+    raw = understand(_page(grid, header=title))
+    d = raw.data
+    assert d["report_type"] == "MODIFICACIONES PROGRAMÁTICAS" and d["trimestre"] is None
+    assert d["formato"] == "TMM-F009"
+    assert len(d["rows"]) == 2
+    first, second = d["rows"]
+    assert list(first) == ["movimiento", "kind", "number", "lineas_accion", "descripcion", "unidad_medida",
+                           "meta_anual_autorizada", "aumentos", "disminuciones", "meta_anual_modificada",
+                           "calendario", "justificacion"]
+    assert first["kind"] == "META" and second["kind"] == "ACCION"
+    assert first["number"] == "M.2" and first["movimiento"] is None
+    assert second["movimiento"] == "AM" and second["aumentos"] == "4" and second["disminuciones"] is None
+    assert second["calendario"] == ["3", "3", "5", "5"]  # numerals misread: columns by position
+    assert second["justificacion"] == "SE INCREMENTA"
+
+
+def test_form_detection_tolerates_ocr_errors():
+    assert detect_form("PRIMER AVANGE PROGRAMATIC0") == PROGRESS
+    assert detect_form("MODIFICACI0NES PROGRAMATlCAS") == MODIFICATION
+    assert detect_form("PROGRAMA: 511 GESTION ADMINISTRATIVA\nPROGRAMA OPERATIVO ANUAL 2023",
+                       "MOV. PROY AUMENTOS DISMINUCIONES") == MODIFICATION
