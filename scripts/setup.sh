@@ -35,9 +35,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing folio into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v -i warning || true
-  .venv/bin/python -m pip install -q -e ".[dev]" 2>&1 | grep -v -i -E "warning|location" || true
-  .venv/bin/python -c "import folio, cv2, pytesseract, rapidfuzz, django, celery" 
+  log=.venv/pip-install.log
+  if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[dev]"; } >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "setup: pip install failed; the whole log is in $log" >&2
+    exit 1
+  fi
+  .venv/bin/python -c "import folio, cv2, pytesseract, rapidfuzz, django, celery"
   touch "$stamp"
 fi
 echo "setup: ready ($(.venv/bin/folio --help >/dev/null && echo 'folio installed'))"
