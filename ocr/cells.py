@@ -33,6 +33,9 @@ class ReadSettings:
     margin: int = 5  # pixels trimmed inside a cell's rulings when cropping
     min_ink: int = 40  # ink pixels that make an empty cell "inked"
     max_rereads: int = 400
+    # what one printed code looks like (a reading where every code matches is preferred);
+    # the plan's lines of action print as three dotted levels, "4.6.1"
+    code_pattern: str = r"\d+(\.\d+){2}"
 
 
 def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:
@@ -183,7 +186,9 @@ def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
     texts = [to_text(ws) for ws in per_cell]
     numeric = numeric_cols if numeric_cols is not None else _numeric_columns(grid, texts)
     codes = _code_cells(grid, texts)
-    for k, new in zip(codes, read_codes(clean, [_interior(grid.cells[k], settings.margin) for k in codes])):
+    got = read_codes(clean, [_interior(grid.cells[k], settings.margin) for k in codes],
+                     first=[texts[k] for k in codes], pattern=settings.code_pattern)
+    for k, new in zip(codes, got):
         texts[k] = new if new.confidence >= 0.7 else _better(texts[k], new)
     doubtful = []
     for k, (cell, t) in enumerate(zip(grid.cells, texts)):

@@ -22,14 +22,29 @@ CODE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d")
 _PAD, _GAP = 20, 30
 
 
-def _blobs(crop: np.ndarray) -> np.ndarray:
-    """Connected components of ink: rows of (x0, y0, x1, y1)."""
-    _, mask = cv2.threshold(crop, 190, 255, cv2.THRESH_BINARY_INV)
+def _boxes(mask: np.ndarray) -> np.ndarray:
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     s = stats[1:]
-    keep = s[:, cv2.CC_STAT_AREA] >= 3
-    s = s[keep]
+    s = s[s[:, cv2.CC_STAT_AREA] >= 3]
     return np.stack([s[:, 0], s[:, 1], s[:, 0] + s[:, 2], s[:, 1] + s[:, 3]], axis=1) if len(s) else np.zeros((0, 4), int)
+
+
+def _blobs(crop: np.ndarray, level: float = 0.55) -> np.ndarray:
+    """Connected components of ink darker than ``level`` of the way from paper to ink."""
+    ink, paper = np.percentile(crop, [2, 50])
+    _, mask = cv2.threshold(crop, float(ink + level * (paper - ink)), 255, cv2.THRESH_BINARY_INV)
+    return _boxes(mask)
+
+
+def _marks(crop: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """Faint small ink (dots, commas) at a light cut, with the digits' own ink taken out:
+    a blurred comma touching its digit comes apart, a pale dot is still seen."""
+    ink, paper = np.percentile(crop, [2, 50])
+    _, light = cv2.threshold(crop, float(ink + 0.8 * (paper - ink)), 255, cv2.THRESH_BINARY_INV)
+    taken = np.zeros_like(light)
+    for x0, y0, x1, y1 in digits:
+        taken[y0:y1, x0:x1] = 255
+    return _boxes(cv2.subtract(light, cv2.dilate(taken, np.ones((3, 3), np.uint8))))
 
 
 def _line_of(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
@@ -147,7 +162,9 @@ def _compose_blobs(crop: np.ndarray, glyphs: Sequence[Glyph]) -> tuple[str, bool
     blobs = _blobs(crop)
     if len(blobs) == 0:
         return None
-    pieces, small, height = _pieces(blobs)
+    pieces, _, height = _pieces(blobs)
+    hs = blobs[:, 3] - blobs[:, 1]
+    small = _marks(crop, blobs[hs >= 0.6 * height])
     digits = [g for g in glyphs if g.char.isdigit()]
     out, exact = [], True
     for row in _rows(pieces):
@@ -173,8 +190,28 @@ def _compose_blobs(crop: np.ndarray, glyphs: Sequence[Glyph]) -> tuple[str, bool
     return re.sub(r"\s+", " ", " ".join(out)).strip(), exact
 
 
-def read_codes(clean: np.ndarray, boxes: Sequence[BBox]) -> list[OcrText]:
-    """Dotted-code cells read with one tesseract call; confidence reflects the geometry fit."""
+def well_formed(text: str, pattern: str) -> bool:
+    """Every code in the cell ("4.6.1, 4.6.2") matches the code pattern."""
+    tokens = text.replace(",", " ").split()
+    return bool(tokens) and all(re.fullmatch(pattern, t) for t in tokens)
+
+
+def _choose(candidates: Sequence[tuple[str, float]], pattern: str) -> tuple[str, float]:
+    """The first candidate whose every code is well formed, else the first non-empty one."""
+    for text, conf in candidates:
+        if text and well_formed(text, pattern):
+            return text, conf
+    return next(((t, 0.4) for t, _ in candidates if t), ("", 0.0))
+
+
+def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrText] | None = None,
+               pattern: str = r"\d+(\.\d+)+") -> list[OcrText]:
+    """Dotted-code cells read with one tesseract call.
+
+    Candidates per cell, in order of trust: digits laid on the ink with counts agreeing;
+    the first reading (``first``, from the whole-table pass); the composition with boxes
+    snapped. The first whose codes all match ``pattern`` wins (confidence 0.92 / its own /
+    0.7); none well formed gives the best guess at 0.4."""
     if not boxes:
         return []
     crops = [clean[b.y0:b.y1, b.x0:b.x1] for b in boxes]
@@ -188,14 +225,15 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox]) -> list[OcrText]:
         y += c.shape[0] + _GAP
     glyphs = tesseract.image_to_boxes(canvas, psm=6)
     out = []
-    for crop, y0, box in zip(crops, slots, boxes):
-        mine = [Glyph(g.char, g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0) for g in glyphs
-                if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
-        mine = [g if g.char.isdigit() else Glyph(_AS_DIGIT.get(g.char, g.char), g.x0, g.y0, g.x1, g.y1)
-                for g in mine]
+    for i, (crop, y0, box) in enumerate(zip(crops, slots, boxes)):
+        mine = [Glyph(_AS_DIGIT.get(g.char, g.char), g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0)
+                for g in glyphs if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
         composed = _compose_blobs(crop, mine)
         text, exact = composed if composed is not None else (_compose(crop, mine), False)
-        ok = all(re.fullmatch(r"\d+(\.\d+)+", t) for t in text.replace(",", " ").split())
-        conf = 0.92 if exact and ok else 0.7 if ok else 0.4
+        candidates = [(text, 0.92)] if exact else []
+        if first is not None and first[i].text:
+            candidates.append((re.sub(r"\s+", " ", first[i].text).strip(), first[i].confidence))
+        candidates.append((text, 0.7))
+        text, conf = _choose(candidates, pattern)
         out.append(OcrText(text, conf if text else 0.0, box if text else None))
     return out

@@ -50,7 +50,7 @@ MODIFICATION_ROW = ("movimiento", "kind", "number", "lineas_accion", "descripcio
                     "calendario", "justificacion")
 _FORM_CODE = re.compile(r"\b[A-Z]{2,4}\s?-\s?F\s?-?\s?\d{3}\b")
 _LA_CODE = re.compile(r"^\d+(\.\d+)+\.?$")
-_LA_CELL = re.compile(r"\d\.\d\.\d")
+_LA_CELL = re.compile(r"\d\.\d\.\d|\d{3}\s*,\s*\d{3}\s*,")  # also "211,215," read without dots
 
 
 def fold(text: str) -> str:
@@ -133,16 +133,20 @@ def _split_side(lines: Sequence[Any], width: int) -> list[list[Tok]]:
     """Header lines as token lists; a "LINEAS DE ACCION" column beside the codes becomes
     its own lines (below the left block) so the list parses the same either way."""
     rows = [_tokens(ln) for ln in lines]
-    cut = None
+    cut = top = None
     for toks in rows:
         for i in range(len(toks)):
             key, n = _label_of(toks[i:])
             if key == "lineas_accion" and toks[i].bbox and toks[i].bbox[0] > width * 0.3:
-                cut = toks[i].bbox[0] - 25
+                cut, top = toks[i].bbox[0] - 25, toks[i].bbox[1] - 10
     if cut is None:
         return rows
-    left = [[t for t in r if not t.bbox or t.bbox[0] < cut] for r in rows]
-    right = [[t for t in r if t.bbox and t.bbox[0] >= cut] for r in rows]
+
+    def side(t: Tok) -> bool:  # beside and below the label: the list's column
+        return t.bbox is not None and t.bbox[0] >= cut and t.bbox[1] >= top
+
+    left = [[t for t in r if not side(t)] for r in rows]
+    right = [[t for t in r if side(t)] for r in rows]
     return [r for r in left if r] + [r for r in right if r]
 
 
