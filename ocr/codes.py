@@ -29,9 +29,15 @@ def _boxes(mask: np.ndarray) -> np.ndarray:
     return np.stack([s[:, 0], s[:, 1], s[:, 0] + s[:, 2], s[:, 1] + s[:, 3]], axis=1) if len(s) else np.zeros((0, 4), int)
 
 
+def _levels(crop: np.ndarray) -> tuple[float, float]:
+    """Gray of the ink's core (darkest after a 3x3 median, so lone specks don't count) and
+    of the paper."""
+    return float(cv2.medianBlur(crop, 3).min()), float(np.median(crop))
+
+
 def _blobs(crop: np.ndarray, level: float = 0.55) -> np.ndarray:
     """Connected components of ink darker than ``level`` of the way from paper to ink."""
-    ink, paper = np.percentile(crop, [2, 50])
+    ink, paper = _levels(crop)
     _, mask = cv2.threshold(crop, float(ink + level * (paper - ink)), 255, cv2.THRESH_BINARY_INV)
     return _boxes(mask)
 
@@ -39,7 +45,7 @@ def _blobs(crop: np.ndarray, level: float = 0.55) -> np.ndarray:
 def _marks(crop: np.ndarray, digits: np.ndarray) -> np.ndarray:
     """Faint small ink (dots, commas) at a light cut, with the digits' own ink taken out:
     a blurred comma touching its digit comes apart, a pale dot is still seen."""
-    ink, paper = np.percentile(crop, [2, 50])
+    ink, paper = _levels(crop)
     _, light = cv2.threshold(crop, float(ink + 0.8 * (paper - ink)), 255, cv2.THRESH_BINARY_INV)
     taken = np.zeros_like(light)
     for x0, y0, x1, y1 in digits:

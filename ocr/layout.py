@@ -47,7 +47,32 @@ def find_rulings(gray: np.ndarray) -> Rulings:
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 1), np.uint8))  # small breaks
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
-    return Rulings(horizontal=horiz, vertical=vert)
+    horiz = _not_text(_thin(horiz, (13, 1)), ink)
+    return Rulings(horizontal=horiz, vertical=_thin(vert, (1, 13)))
+
+
+def _not_text(horiz: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """Drop horizontal runs with print packed just above or below them: the touching
+    baseline of heavy text, not a ruling (a ruling has cell padding on both sides)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    out = horiz.copy()
+    h = horiz.shape[0]
+    for i in range(1, n):
+        x, y, w, hh = stats[i, :4]
+        above = ink[max(0, y - 12):max(0, y - 4), x:x + w]
+        below = ink[min(h, y + hh + 4):min(h, y + hh + 12), x:x + w]
+        dense = max(float(above.mean()) if above.size else 0.0, float(below.mean()) if below.size else 0.0)
+        if dense > 0.4 * 255:
+            out[labels == i] = 0
+    return out
+
+
+def _thin(mask: np.ndarray, across: tuple[int, int]) -> np.ndarray:
+    """Drop bands thicker than a ruling (runs of heavy, touching print in a text line)."""
+    thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(across, np.uint8))
+    if not thick.any():
+        return mask
+    return cv2.subtract(mask, cv2.dilate(thick, np.ones((5, 5), np.uint8)))
 
 
 def _table_bbox(r: Rulings) -> BBox | None:
