@@ -145,6 +145,9 @@ def _cargo(raw, text: str | None, entry: CatalogEntry | None, people: list[Catal
     others = sorted(((text_score(text, p.cargo), p.cargo) for p in people if p.cargo), key=lambda t: -t[0])
     cands = tuple(Candidate(c, round(s, 4)) for s, c in others[:3])
     if others and others[0][0] >= 0.9:
-        exact = others[0][0] == 1.0 and entry is not None
-        return make_field(others[0][1], raw, 0.9 if exact else 0.7, prov, candidates=cands)
+        # Another person's title under this name (the blocks' lines may have shifted), or a title without
+        # its person: proposed, never vouched for.
+        checks = [CheckResult("title_of_named_person", False, f"{others[0][1]!r} is not a post of {entry.name}")
+                  ] if entry is not None else []
+        return make_field(others[0][1], raw, 0.7, prov, candidates=cands, checks=checks)
     return make_field(text, raw, min(text_confidence(prov.confidence), 0.6), prov, candidates=cands)
