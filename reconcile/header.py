@@ -14,7 +14,9 @@ from typing import Any, Sequence
 from reconcile.catalog import CatalogEntry, CatalogIndex
 from reconcile.evidence import match_confidence
 from reconcile.match import code_score, text_score
-from reconcile.normalize import clean_spaces, code_chars
+from rapidfuzz import fuzz
+
+from reconcile.normalize import clean_spaces, code_chars, fold
 
 # Below this a component is not taken from the catalog at all.
 MATCH_FLOOR = 0.6
@@ -173,12 +175,47 @@ def split_embedded(raw_list: list[dict] | None) -> list[dict]:
             continue
         m = _EMBEDDED_CODE.search(name)
         while m and m.start() > 0 and name[m.end():].strip():
-            out.append({"code": item.get("code"), "name": name[: m.start()].strip()})
+            head = {"code": item.get("code"), "name": name[: m.start()].strip()}
+            if not is_speck(head):  # the line's own text was only marks: the code in it starts the line
+                out.append(head)
             code = re.sub(r"\s", "", m.group(1)).replace(",", ".")
             name = name[m.end():].strip()
             item = {"code": code, "name": name}
             m = _EMBEDDED_CODE.search(name)
         out.append(item)
+    return out
+
+
+# A printed name this much longer than the catalog name it resolved to may carry another line.
+SWALLOW_EXTRA = 12
+SWALLOW_MATCH = 85
+
+
+def swallowed_lines(items: list[dict], catalog: CatalogIndex, year: int | None) -> list[str]:
+    """Printed header líneas whose name also carries another catalog línea's name (the line under it, run
+    together without a readable code): the list read is one short, and every later item may be shifted."""
+    entries = catalog.of_kind("linea_accion", year)
+    out = []
+    for item in items:
+        name = fold((item or {}).get("name"))
+        if not name or not entries:
+            continue
+        best = max(entries, key=lambda e: max(text_score(name, s) for s in e.spellings))
+        rest = name
+        for s in best.spellings:
+            cut = fuzz.partial_ratio_alignment(fold(s), rest)
+            if cut is not None and cut.score >= SWALLOW_MATCH:
+                rest = (rest[:cut.dest_start] + " " + rest[cut.dest_end:]).strip()
+                break
+        if len(rest) < SWALLOW_EXTRA:
+            continue
+        for other in entries:
+            if (other.code, other.name) == (best.code, best.name):
+                continue
+            if any(len(fold(s)) <= len(rest) + 3 and fuzz.partial_ratio(fold(s), rest) >= SWALLOW_MATCH
+                   for s in other.spellings):
+                out.append(f"{item.get('name')!r} also carries {other.code} {other.name}")
+                break
     return out
 
 
