@@ -5,7 +5,8 @@ from dataclasses import replace
 from typing import Any
 
 from reconcile import header as hdr
-from reconcile.catalog import CatalogIndex
+from reconcile import prose
+from reconcile.catalog import KINDS, CatalogIndex
 from reconcile.evidence import CLEAN, FAILED, UNKNOWN, make_field
 from reconcile.header import PairResult
 from reconcile.match import code_score
@@ -13,8 +14,9 @@ from reconcile.parse import (
     FORM_CODES, Parsed, parse_int, parse_ayuntamiento, parse_formato, parse_report_type, parse_trimestre, parse_year,
 )
 from reconcile.paths import ancestors, split
+from reconcile.parse import ROLE_ORDER
 from reconcile.people import signatory
-from reconcile.rows import RowContext, reconcile_row
+from reconcile.rows import RowContext, has_identity, reconcile_row
 from reconcile.types import Candidate, CheckResult, FieldResult, RawRecord, ReportRecord
 
 PAIR_KEYS = ("clasificacion_administrativa", "ramo", "programa", "unidad_ejecutora", "finalidad", "funcion", "subfuncion")
@@ -41,7 +43,7 @@ class _Builder:
 
     def under(self, prefix: str, fields: dict[str, FieldResult]) -> None:
         for sub, result in fields.items():
-            self.fields[f"{prefix}.{sub}"] = result
+            self.fields[f"{prefix}.{sub}" if sub else prefix] = result
 
 
 def _scalar(b: _Builder, path: str, parsed: Parsed, raw_text: Any, *, checks=(), candidates=(), required=False) -> Any:
@@ -95,11 +97,14 @@ def _ayuntamiento(b: _Builder, raw: dict, catalog: CatalogIndex, year: int | Non
     return _scalar(b, "ayuntamiento", parsed, text, checks=[check], candidates=cands, required=True)
 
 
-def _pair(b: _Builder, key: str, res: PairResult | None, raw: dict) -> dict | None:
+def _pair(b: _Builder, key: str, res: PairResult | None, raw: dict, expected: bool = False) -> dict | None:
     printed = raw.get(key) if isinstance(raw.get(key), dict) else {}
     if res is None:
         b.put(f"{key}.code", make_field(None, printed.get("code"), CLEAN, b.prov(f"{key}.code")))
         b.put(f"{key}.name", make_field(None, printed.get("name"), CLEAN, b.prov(f"{key}.name")))
+        if expected:  # the catalog has this slot for the year: the form prints it, nothing was read
+            check = CheckResult("cell_not_empty", False, f"the catalog has a {key} for the year; none was read")
+            b.put(key, make_field(None, None, FAILED, b.prov(key), checks=[check]))
         return None
     code_c = tuple(Candidate(c, round(s, 4)) for c, _, s in ((res.code, res.name, res.score),) + res.rivals)
     name_c = tuple(Candidate(n, round(s, 4)) for _, n, s in ((res.code, res.name, res.score),) + res.rivals)
@@ -131,17 +136,48 @@ def _header(b: _Builder, raw: dict, catalog: CatalogIndex) -> dict[str, Any]:
     resolved.update(hdr.organisation(raw, catalog, year))
     resolved.update(hdr.functional(raw, catalog, year))
     for key in PAIR_KEYS:
-        data[key] = _pair(b, key, resolved[key], raw)
+        data[key] = _pair(b, key, resolved[key], raw, expected=bool(catalog.of_kind(key, year)))
     lineas = []
     printed = hdr.split_embedded(raw.get("lineas_accion"))
     for i, res in enumerate(hdr.header_lineas(raw.get("lineas_accion"), catalog, year)):
         lineas.append(_pair(b, f"lineas_accion[{i}]", res, {f"lineas_accion[{i}]": printed[i]}))
     data["lineas_accion"] = lineas
+    swallowed = hdr.swallowed_lines(printed, catalog, year)
+    if swallowed and lineas:  # a printed name carries another line: one was missed, every later one may shift
+        check = CheckResult("lineas_one_per_item", False, "; ".join(swallowed[:3]))
+        b.put("lineas_accion", make_field(lineas, None, FAILED, b.prov("lineas_accion"), checks=[check]))
+        return data
     specks = sum(1 for item in raw.get("lineas_accion") or [] if hdr.is_speck(item))
     if specks and lineas:  # specks dropped: the list's length is a judgement a person confirms
         check = CheckResult("specks_dropped", True, f"{specks} unreadable item(s) left out")
         b.put("lineas_accion", make_field(lineas, None, 0.6, b.prov("lineas_accion"), checks=[check]))
     return data
+
+
+FREE_TEXT_KEYS = ("observaciones", "justificacion")
+
+
+def _vocabulary(raw: dict, catalog: CatalogIndex) -> frozenset[str]:
+    """Words free text is read against: the catalog's names and titles, and the page's other printed cells
+    (never the free-text cells themselves, so a slip repeated in two rows does not vouch for itself)."""
+    texts: list = []
+    for kind_entries in (catalog.of_kind(k) for k in KINDS):
+        for e in kind_entries:
+            texts.extend(e.spellings)
+            texts.append(e.cargo)
+
+    def walk(node, key=None):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k not in FREE_TEXT_KEYS and k not in ("source", "ocr"):
+                    walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str):
+            texts.append(node)
+    walk(raw)
+    return prose.vocabulary(texts)
 
 
 def _rows(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dict]:
@@ -152,6 +188,7 @@ def _rows(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dic
         unidad=(data["unidad_ejecutora"] or {}).get("code"),
         header_codes=tuple(l["code"] for l in data["lineas_accion"] if l and l.get("code")),
         catalog=catalog,
+        vocabulary=_vocabulary(raw, catalog),
     )
     out = []
     for i, raw_row in enumerate(raw.get("rows") or []):
@@ -161,6 +198,24 @@ def _rows(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dic
         b.under(prefix, fields)
         out.append(row)
     return out
+
+
+def _check_row_codes(b: _Builder, data: dict, catalog: CatalogIndex) -> None:
+    """A row's línea code that neither the catalog nor the header knows must be cited by another row of the
+    page (the meta row lists its acciones' codes): a code no other evidence names is a misread one."""
+    known = {e.code for e in catalog.of_kind("linea_accion", data.get("ejercicio")) if e.code}
+    known |= {l["code"] for l in data.get("lineas_accion") or [] if l and l.get("code")}
+    rows = data.get("rows") or []
+    cited: dict[str, int] = {}
+    for row in rows:
+        for code in set(row.get("lineas_accion") or []):
+            cited[code] = cited.get(code, 0) + 1
+    for i, row in enumerate(rows):
+        for j, code in enumerate(row.get("lineas_accion") or []):
+            if code not in known and cited.get(code, 0) < 2:
+                check = CheckResult("linea_corroborated", False, f"{code} is in neither the catalog, the header "
+                                    "nor another row")
+                b.flag(f"rows[{i}].lineas_accion[{j}]", check)
 
 
 def _signatarios(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dict]:
@@ -183,6 +238,42 @@ def _require_lists(b: _Builder, raw: dict, data: dict) -> None:
         if not data.get(key):
             check = CheckResult("list_not_empty", False, f"no {key} were read from the page")
             b.put(key, make_field(data.get(key), None, FAILED, b.prov(key), checks=[check]))
+    found = len(data.get("signatarios") or [])
+    if 0 < found < len(ROLE_ORDER):  # the form prints one block per role: one was lost, the rest may be shifted
+        check = CheckResult("one_block_per_role", False, f"{found} of {len(ROLE_ORDER)} signature blocks read")
+        b.put("signatarios", make_field(data["signatarios"], None, FAILED, b.prov("signatarios"), checks=[check]))
+
+
+# Rows without a number or description, at or above this share of the table, put the whole table in doubt.
+FRAGMENT_SHARE = 1 / 3
+
+
+def _check_table(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> None:
+    """The table as a whole: rows read as fragments mean its rows and their order are in doubt; a progress
+    report whose last row is followed, in the unidad's catalog, by acciones not printed may have lost rows
+    at the end (flagged one past the last row: "a row may follow here")."""
+    rows = data.get("rows") or []
+    if not rows:
+        return
+    fragments = [i for i, r in enumerate(rows) if not has_identity(r)]
+    if fragments and (len(fragments) >= 2 or len(fragments) >= FRAGMENT_SHARE * len(rows)):
+        check = CheckResult("rows_read_whole", False, f"{len(fragments)} of {len(rows)} rows have no number nor description")
+        b.put("rows", make_field(rows, None, FAILED, b.prov("rows"), checks=[check]))
+        return
+    unidad = (data.get("unidad_ejecutora") or {}).get("code")
+    if data.get("report_type") != "avance_programatico" or not unidad:
+        return
+    codes = [e.code for e in catalog.acciones(unidad, data.get("ejercicio")) if e.code]
+    printed = [r.get("number") for r in rows]
+    last = next((n for n in reversed(printed) if n in codes), None)
+    if last is None:
+        return
+    after = [c for c in codes[codes.index(last) + 1:] if c not in printed]
+    if after:
+        check = CheckResult("rows_end_in_catalog", False,
+                            f"the unidad's catalog lists {', '.join(after[:5])} after {last}: a row may be missing")
+        path = f"rows[{len(rows)}]"
+        b.put(path, make_field(None, None, FAILED, b.prov(path), checks=[check]))
 
 
 def _quarters_explaining(row: dict) -> set[int]:
@@ -244,8 +335,10 @@ def reconcile_record(raw: RawRecord, catalog: CatalogIndex) -> ReportRecord:
     data = _header(b, raw.data, catalog)
     data["rows"] = _rows(b, raw.data, data, catalog)
     _check_trimestre(b, raw.data, data)
+    _check_row_codes(b, data, catalog)
     data["signatarios"] = _signatarios(b, raw.data, data, catalog)
     _require_lists(b, raw.data, data)
+    _check_table(b, raw.data, data, catalog)
     return ReportRecord(data=data, fields=b.fields, needs_review=_needs_review(b.fields),
                         source=dict(raw.data.get("source") or {}))
 

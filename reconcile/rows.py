@@ -1,9 +1,11 @@
 """Table rows: number, kind, líneas, description and unit against the catalog, numbers checked (pure)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from reconcile import prose
 from reconcile.catalog import CatalogEntry, CatalogIndex
 from reconcile.evidence import CLEAN, FAILED, UNKNOWN, make_field, match_confidence, text_confidence
 from reconcile.lineas import split_lineas
@@ -11,7 +13,10 @@ from reconcile.match import code_score, match, text_score
 from reconcile.normalize import clean_spaces, fold
 from reconcile.numbers import modification_numbers, progress_numbers
 from reconcile.parse import parse_movimiento, row_kind, split_number
+from reconcile.paths import get
 from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
+
+_TOKENS = re.compile(r"[,;\s/]+")  # separators between the codes of a líneas cell
 
 # An acción's printed text must be at least this close to the catalog's to take the catalog spelling.
 TEXT_STRONG = 0.85
@@ -28,10 +33,11 @@ class RowContext:
     unidad: str | None
     header_codes: tuple[str, ...]
     catalog: CatalogIndex
+    vocabulary: frozenset[str] = frozenset()  # words free text is checked against (reconcile.prose)
 
 
 def reconcile_row(raw_row: dict, index: int, ctx: RowContext, prov: Callable[[str], Provenance]) -> tuple[dict, dict[str, FieldResult]]:
-    """One raw row -> (row data in the contract shape, FieldResults by row-relative path)."""
+    """One raw row -> (row data in the contract shape, FieldResults by row-relative path; ``""`` is the row)."""
     fields: dict[str, FieldResult] = {}
     data: dict = {}
     modification = ctx.report_type == "modificacion_programatica"
@@ -55,9 +61,38 @@ def reconcile_row(raw_row: dict, index: int, ctx: RowContext, prov: Callable[[st
     data.update(numbers)
     fields.update(number_fields)
     note_key = "justificacion" if modification else "observaciones"
-    data[note_key], fields[note_key] = _free_text(raw_row.get(note_key), prov(note_key))
+    data[note_key], fields[note_key] = _free_text(raw_row.get(note_key), prov(note_key), ctx.vocabulary)
     _require_filled(data, fields, modification, prov)
+    thin = thin_row(raw_row, data, modification)
+    if thin:
+        fields[""] = make_field(None, None, FAILED, prov(""), checks=[CheckResult("row_read_whole", False, thin)])
     return data, fields
+
+
+# Numeric cells the form fills in every row (null only where the contract allows it).
+PROGRESS_FILLED = ("meta_anual", "trimestres[0].programado", "trimestres[1].programado", "trimestres[2].programado",
+                   "trimestres[3].programado", "avance_absoluto", "avance_relativo")
+MODIFICATION_FILLED = ("meta_anual_autorizada", "meta_anual_modificada", "calendario[0]", "calendario[1]",
+                       "calendario[2]", "calendario[3]")
+
+
+def has_identity(data: dict) -> bool:
+    """A row is known by its number or its description."""
+    return bool(data.get("number") or data.get("descripcion"))
+
+
+def thin_row(raw_row: dict, data: dict, modification: bool) -> str:
+    """Why the row's evidence is too thin to vouch for the row as a whole ('' when it is not): no number and
+    no description (a fragment of another row, or a row read as nothing), or most of the numeric cells the
+    form always fills read as empty (the table was read badly there)."""
+    if not has_identity(data):
+        return "neither a number nor a description was read: a fragment, or a row not read"
+    keys = MODIFICATION_FILLED if modification else PROGRESS_FILLED
+    empty = sum(1 for k in keys if get(data, k) is None)
+    if empty * 2 >= len(keys):
+        return f"{empty} of the {len(keys)} numeric cells the form fills are empty"
+    return ""
+
 
 
 def _require_filled(data: dict, fields: dict[str, FieldResult], modification: bool, prov) -> None:
@@ -157,7 +192,35 @@ def _lineas(raw, ctx: RowContext, prov: Provenance) -> tuple[list[str], dict[str
             conf = min(conf, max(prov.confidence, 0.86)) if code in every else min(conf, prov.confidence)
         checks = [CheckResult("lineas_split", parsed.ok, parsed.note)] if parsed.repaired or not parsed.ok else []
         fields[f"lineas_accion[{i}]"] = make_field(code, raw if isinstance(raw, str) else None, conf, prov, checks=checks)
+    doubt = _lineas_doubt(raw, parsed.value, parsed.repaired, every)
+    if doubt:  # the list's length is in doubt, not only one code: the whole cell goes to review
+        fields["lineas_accion"] = make_field(parsed.value, raw if isinstance(raw, str) else None, FAILED, prov,
+                                             checks=[CheckResult("lineas_list_sure", False, doubt)])
     return parsed.value, fields
+
+
+def _lineas_doubt(raw, codes: list[str], repaired: bool, known_codes: set[str] = frozenset()) -> str:
+    """Why a row's parsed líneas may not be the printed list: a repaired split, a code read twice, or
+    digits in the cell that no parsed code accounts for."""
+    if not codes:
+        return ""
+    text = raw if isinstance(raw, str) else ", ".join(str(t) for t in raw or [] if t)
+    per_code = {sum(ch.isdigit() for ch in c) for c in known_codes} or {sum(ch.isdigit() for ch in codes[0])}
+    if repaired:  # dots lost inside one code ("4.61") is harmless; a run split or a letter read as a digit is not
+        for token in _TOKENS.split(text):
+            token = token.strip(".-")
+            if token and sum(ch.isdigit() for ch in token) not in per_code:
+                return f"the split needed a repair ({token!r} is not one code)"
+    if len(set(codes)) < len(codes):
+        return "a code read twice"
+    if re.search(r"\d\s*[,;]\s*$", text):  # a separator with nothing after it: a last code lost
+        return "the cell ends with a separator"
+    printed = sum(ch.isdigit() for ch in text)
+    parsed = sum(ch.isdigit() for c in codes for ch in c)
+    if printed > parsed:
+        return f"{printed - parsed} printed digit(s) in no parsed code"
+    return ""
+
 
 
 def _unidad_medida(raw, ctx: RowContext, prov: Provenance) -> tuple[str | None, FieldResult]:
@@ -179,8 +242,11 @@ def _unidad_medida(raw, ctx: RowContext, prov: Provenance) -> tuple[str | None, 
     return names[found.best], make_field(names[found.best], raw, conf, prov, candidates=cands)
 
 
-def _free_text(raw, prov: Provenance) -> tuple[str | None, FieldResult]:
+def _free_text(raw, prov: Provenance, vocab: frozenset[str] = frozenset()) -> tuple[str | None, FieldResult]:
+    """Free text: the reader's confidence, and only when the text reads as well-formed prose."""
     text = clean_spaces(raw)
     if text is None:
         return None, make_field(None, raw, prov.confidence if prov.confidence is not None else CLEAN, prov)
-    return text, make_field(text, raw, text_confidence(prov.confidence), prov)
+    found = prose.problems(text, vocab | prose.FUNCTION_WORDS)
+    checks = [CheckResult("prose_well_formed", False, "; ".join(found[:3]))] if found else []
+    return text, make_field(text, raw, text_confidence(prov.confidence), prov, checks=checks)
