@@ -20,6 +20,7 @@ from ocr.types import BBox, OcrText
 
 CODE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d")
 _PAD, _GAP = 20, 30
+CODE_SCALE = 0.75  # code crops are resized by this before reading (measured: 0.75 reads best)
 
 
 def _boxes(mask: np.ndarray) -> np.ndarray:
@@ -221,6 +222,8 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
     if not boxes:
         return []
     crops = [clean[b.y0:b.y1, b.x0:b.x1] for b in boxes]
+    if CODE_SCALE != 1.0:
+        crops = [cv2.resize(c, None, fx=CODE_SCALE, fy=CODE_SCALE, interpolation=cv2.INTER_AREA) for c in crops]
     width = max(c.shape[1] for c in crops) + 2 * _PAD
     height = sum(c.shape[0] for c in crops) + _GAP * (len(crops) + 1)
     canvas = np.full((height, width), 255, np.uint8)
