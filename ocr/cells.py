@@ -14,7 +14,7 @@ from ocr._exec.tesseract import Word
 from ocr.codes import CODE, read_codes
 from ocr.layout import Rulings
 from ocr.types import BBox, Cell, Grid, OcrText
-from ocr.words import locate, shift, to_text
+from ocr.words import locate, shift, stack_crops, to_text
 
 NUMBER = re.compile(r"^[\d.,%\s-]*\d[\d.,%\s-]*$")
 WELL_FORMED = re.compile(r"^-?\d{1,3}(,\d{3})*%?$|^-?\d+%?$")
@@ -113,14 +113,8 @@ def mosaic_read(clean: np.ndarray, boxes: Sequence[BBox], *, scale: float, white
     crops = [cv2.resize(clean[b.y0:b.y1, b.x0:b.x1], None, fx=scale, fy=scale,
                         interpolation=cv2.INTER_AREA) for b in boxes]
     gap, pad = 30, 20
-    width = max(c.shape[1] for c in crops) + 2 * pad
-    height = sum(c.shape[0] for c in crops) + gap * (len(crops) + 1)
-    canvas = np.full((height, width), 255, np.uint8)
-    slots, y = [], gap
-    for c in crops:
-        canvas[y:y + c.shape[0], pad:pad + c.shape[1]] = c
-        slots.append((y, y + c.shape[0]))
-        y += c.shape[0] + gap
+    canvas, tops = stack_crops(crops, gap=gap, pad=pad)
+    slots = [(top, top + c.shape[0]) for top, c in zip(tops, crops)]
     words = tesseract.image_to_data(canvas, psm=psm, whitelist=whitelist)
     out = []
     for (y0, y1), b in zip(slots, boxes):

@@ -17,6 +17,7 @@ import numpy as np
 from ocr._exec import tesseract
 from ocr._exec.tesseract import Glyph
 from ocr.types import BBox, OcrText
+from ocr.words import stack_crops
 
 CODE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d")
 _PAD, _GAP = 20, 30
@@ -224,14 +225,7 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
     crops = [clean[b.y0:b.y1, b.x0:b.x1] for b in boxes]
     if CODE_SCALE != 1.0:
         crops = [cv2.resize(c, None, fx=CODE_SCALE, fy=CODE_SCALE, interpolation=cv2.INTER_AREA) for c in crops]
-    width = max(c.shape[1] for c in crops) + 2 * _PAD
-    height = sum(c.shape[0] for c in crops) + _GAP * (len(crops) + 1)
-    canvas = np.full((height, width), 255, np.uint8)
-    slots, y = [], _GAP
-    for c in crops:
-        canvas[y:y + c.shape[0], _PAD:_PAD + c.shape[1]] = c
-        slots.append(y)
-        y += c.shape[0] + _GAP
+    canvas, slots = stack_crops(crops, gap=_GAP, pad=_PAD)
     glyphs = tesseract.image_to_boxes(canvas, psm=6)
     out = []
     for i, (crop, y0, box) in enumerate(zip(crops, slots, boxes)):

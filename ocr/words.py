@@ -4,6 +4,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Sequence
 
+import numpy as np
+
 from ocr._exec.tesseract import Word
 from ocr.types import BBox, Line, OcrText
 
@@ -92,3 +94,19 @@ def locate(x: float, y: float, row_edges: Sequence[int], col_edges: Sequence[int
     if 0 <= i < len(row_edges) - 1 and 0 <= j < len(col_edges) - 1:
         return i, j
     return None
+
+
+def stack_crops(crops: "list[np.ndarray]", *, gap: int, pad: int) -> "tuple[np.ndarray, list[int]]":
+    """Stack crops top to bottom on one white canvas (one tesseract call reads them all).
+
+    Returns the canvas and each crop's top row on it; crops sit ``pad`` px from the left
+    edge with ``gap`` px of white above, between and below them."""
+    width = max(c.shape[1] for c in crops) + 2 * pad
+    height = sum(c.shape[0] for c in crops) + gap * (len(crops) + 1)
+    canvas = np.full((height, width), 255, np.uint8)
+    tops, y = [], gap
+    for c in crops:
+        canvas[y:y + c.shape[0], pad:pad + c.shape[1]] = c
+        tops.append(y)
+        y += c.shape[0] + gap
+    return canvas, tops

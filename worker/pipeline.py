@@ -10,6 +10,7 @@ import resource
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import cv2
 import numpy as np
 
 from ocr.read import read_page
@@ -18,6 +19,10 @@ from reconcile.catalog import CatalogIndex
 from reconcile.forms import understand
 from reconcile.record import reconcile_record
 from reconcile.types import RawRecord, ReportRecord
+
+
+# Parallelism comes from pages (worker processes), not threads: one OpenCV thread per process.
+cv2.setNumThreads(1)
 
 
 @dataclass
