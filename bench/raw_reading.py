@@ -1,7 +1,7 @@
 """Accuracy of raw reading against ground truth (a development tool, not bench/).
 
 Compares a raw record (text as read) with a contract record: numbers by their
-digits, codes exactly. ``python -m ocr.evaluate DIR`` reads ``DIR/truth.jsonl``
+digits, codes exactly. ``python -m bench.raw_reading DIR`` reads ``DIR/truth.jsonl``
 (one ground-truth record per line with ``source.file`` naming the image).
 """
 from __future__ import annotations
