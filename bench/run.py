@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -55,7 +56,8 @@ def run_profile(profile: str, seed: int, workers: int) -> dict:
     for t in truths:
         path = batch_dir / t["source"]["file"]
         jobs.append((str(path), t["source"]["page"], files.sniff(path), t))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: the parent has used OpenCV's threads (rendering), which a forked child would inherit locked
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = list(pool.map(_one_page, jobs))
     total = Comparison()
     errors = []
