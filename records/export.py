@@ -5,6 +5,7 @@ import csv
 import json
 from typing import IO, Iterable
 
+from reconcile.paths import split
 from records.models import Report
 from records.store import export_json
 
@@ -29,6 +30,12 @@ def write_export(reports: Iterable[Report], fmt: str, fh: IO[str]) -> int:
     raise ValueError(f"unknown export format {fmt!r}")
 
 
+def _four(values, empty) -> list:
+    """Exactly four quarters, so a short row never shifts the columns after it."""
+    values = list(values or [])[:4]
+    return values + [empty] * (4 - len(values))
+
+
 def _code(d: dict, key: str) -> str:
     return ((d.get(key) or {}).get("code")) or ""
 
@@ -42,9 +49,9 @@ def _write_csv(reports: Iterable[Report], fh: IO[str]) -> int:
         d, src = report.data, report.source
         flagged = set(report.needs_review)
         for i, row in enumerate(d.get("rows") or []):
-            q = row.get("trimestres") or [{}] * 4
-            cal = row.get("calendario") or [None] * 4
-            row_flagged = any(p == "rows" or p.startswith(f"rows[{i}]") for p in flagged)
+            q = _four(row.get("trimestres"), {})
+            cal = _four(row.get("calendario"), None)
+            row_flagged = any(split(p)[:2] in (["rows"], ["rows", i]) for p in flagged)
             writer.writerow([
                 src.get("file"), src.get("page"), d.get("report_type"), d.get("ejercicio"), d.get("trimestre"),
                 _code(d, "ramo"), _code(d, "programa"), _code(d, "unidad_ejecutora"),

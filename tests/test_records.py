@@ -61,3 +61,18 @@ def test_rerun_upserts_and_never_overwrites_a_correction(page):
     assert again.data["rows"][0]["trimestres"][0]["alcanzado"] == 14
     assert "rows[0].trimestres[0].alcanzado" not in again.needs_review
     assert Correction.objects.count() == 1
+
+
+def test_csv_marks_only_the_rows_under_review(page):
+    import csv
+    import io
+
+    from records.export import write_export
+
+    rec = _record(needs=("rows[12].meta_anual",))
+    rec.data["rows"] = [dict(rec.data["rows"][0]) for _ in range(13)]
+    report = store_record(page, rec)
+    buf = io.StringIO()
+    write_export([report], "csv", buf)
+    rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    assert [r["row"] for r in rows if r["needs_review"]] == ["12"]
