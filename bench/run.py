@@ -8,6 +8,7 @@ Benchmarks are not tests: nothing here asserts.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import multiprocessing
 import os
@@ -23,16 +24,23 @@ OUT = Path(__file__).resolve().parent / "out"
 CATALOG = Path(__file__).resolve().parent.parent / "samples" / "data" / "catalog.csv"
 
 
+@functools.lru_cache(maxsize=1)
+def _catalog():
+    """The catalog, read once per pool process."""
+    from reconcile.catalog import CatalogIndex, load_csv
+
+    return CatalogIndex(load_csv(CATALOG))
+
+
 def _one_page(job: tuple[str, int, str, dict]) -> dict:
     """Run the pipeline on one page of one file (in a pool process)."""
     from folio.errors import FolioError
     from ingest import files
-    from reconcile.catalog import CatalogIndex, load_csv
     from worker.pipeline import cpu_seconds, process_image
 
     path_s, number, kind, truth = job
     path = Path(path_s)
-    catalog = CatalogIndex(load_csv(CATALOG))
+    catalog = _catalog()
     source = {"file": path.name, "page": number, "sha256": truth["source"]["sha256"]}
     started = cpu_seconds()
     try:

@@ -73,7 +73,7 @@ def submit_file(batch: Batch, path: Path, *, name: str | None = None) -> Submitt
                                    error=str(exc))
         return Submitted(doc, [page])
     doc.save()
-    pages = Page.objects.bulk_create(Page(document=doc, number=n) for n in range(1, doc.page_count + 1))
+    Page.objects.bulk_create(Page(document=doc, number=n) for n in range(1, doc.page_count + 1))
     return Submitted(doc, list(doc.pages.all()))
 
 

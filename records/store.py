@@ -48,6 +48,7 @@ def store_record(page: Page, record: ReportRecord) -> Report:
         keep.add(path)
         if path in corrected:
             continue
+        evidence = fr.to_json()
         Field.objects.update_or_create(
             report=report,
             path=path,
@@ -56,8 +57,8 @@ def store_record(page: Page, record: ReportRecord) -> Report:
                 raw=fr.raw,
                 confidence=float(fr.confidence),
                 status=fr.status,
-                candidates=fr.to_json()["candidates"],
-                checks=fr.to_json()["checks"],
+                candidates=evidence["candidates"],
+                checks=evidence["checks"],
                 page_number=fr.page,
                 bbox=list(fr.bbox) if fr.bbox else None,
             ),
