@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     smp.add_argument("--out", type=Path, required=True)
     smp.add_argument("--seed", type=int, default=0)
 
+    usr = sub.add_parser("users", help="add a user with a role, or list users")
+    usr.add_argument("action", choices=("add", "list"))
+    usr.add_argument("username", nargs="?")
+    usr.add_argument("--role", choices=("archive", "reviewer", "admin"), default="reviewer")
+    usr.add_argument("--password-env", default="FOLIO_PASSWORD",
+                     help="environment variable holding the password (default FOLIO_PASSWORD; asked if unset)")
+
     sub.add_parser("doctor", help="check tesseract, its Spanish data, poppler and the database")
 
     wrk = sub.add_parser("worker", help="run a Celery worker (Redis at REDIS_URL)")
@@ -68,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     from folio.errors import FolioError
 
     try:
-        if args.command in ("run", "export", "catalog", "doctor", "worker", "beat", "serve"):
+        if args.command in ("run", "export", "catalog", "doctor", "worker", "beat", "serve", "users"):
             _django()
         return getattr(commands, f"cmd_{args.command}")(args)
     except FolioError as exc:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -183,4 +184,35 @@ def cmd_serve(args) -> int:
     from django.core.management import call_command
 
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
+    return 0
+
+
+def cmd_users(args) -> int:
+    """``folio users add NAME --role R`` (password from $FOLIO_PASSWORD or asked) and ``folio users list``."""
+    import getpass
+
+    from django.contrib.auth import get_user_model, password_validation
+    from django.core.exceptions import ValidationError
+
+    from web.roles import assign, roles_of
+
+    User = get_user_model()
+    if args.action == "list":
+        for user in User.objects.order_by("username"):
+            print(f"{user.username}\t{','.join(sorted(roles_of(user))) or '-'}\t{'active' if user.is_active else 'inactive'}")
+        return 0
+    if not args.username:
+        print("folio users add: give a username", file=sys.stderr)
+        return 2
+    password = os.environ.get(args.password_env) or getpass.getpass(f"password for {args.username}: ")
+    user = User.objects.filter(username=args.username).first() or User(username=args.username)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        print(f"folio users add: {' '.join(exc.messages)}", file=sys.stderr)
+        return 2
+    user.set_password(password)
+    user.save()
+    assign(user, args.role)
+    print(f"{args.username}: role {args.role}")
     return 0
