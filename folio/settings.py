@@ -106,6 +106,8 @@ FOLIO_TESSERACT_TIMEOUT = float(os.environ.get("FOLIO_TESSERACT_TIMEOUT", "120")
 FOLIO_POPPLER_TIMEOUT = float(os.environ.get("FOLIO_POPPLER_TIMEOUT", "120"))
 
 CELERY_BROKER_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+# "inline": pages run in the submitting process (the embedded default); "celery": through Redis to workers.
+FOLIO_QUEUE = os.environ.get("FOLIO_QUEUE", "inline")
 
 LOGGING = {
     "version": 1,
