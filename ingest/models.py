@@ -23,6 +23,10 @@ class Document(models.Model):
     kind = models.CharField(max_length=10, help_text="pdf, tiff, jpeg or png, by magic bytes")
     page_count = models.IntegerField(default=0)
     error = models.TextField(blank=True, default="")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates",
+        help_text="the earlier document with the same bytes (sha256); a duplicate's pages are not read again",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -40,8 +44,14 @@ class Page(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
     number = models.IntegerField(help_text="1-based within the document")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
-    attempts = models.IntegerField(default=0)
-    lease_until = models.DateTimeField(null=True, blank=True)
+    priority = models.CharField(max_length=12, default="interactive",
+                                help_text="the queue the page goes to: interactive (staff uploads) or backfill")
+    attempts = models.IntegerField(default=0, help_text="how many times a worker claimed the page")
+    crashes = models.IntegerField(default=0, help_text="claims whose worker vanished before finishing (poison at 3)")
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="a running page's claim holds until then")
+    claimed_by = models.CharField(max_length=120, blank=True, default="", help_text="host:pid:token of the claim")
+    enqueued_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                       help_text="when a message for it was last sent to the broker")
     error_code = models.CharField(max_length=50, blank=True, default="")
     error = models.TextField(blank=True, default="")
     image = models.CharField(max_length=500, blank=True, default="", help_text="storage path of the cleaned page image")

@@ -19,6 +19,10 @@ class Report(models.Model):
     data = models.JSONField(help_text="the record in the contract shape, current values")
     source = models.JSONField(default=dict)
     needs_review = models.JSONField(default=list)
+    rescan_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescans",
+        help_text="the earlier report of the same ramo, unidad, year and quarter (another scan of it); flagged",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
 
