@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "records.apps.RecordsConfig",
     "web.apps.WebConfig",
     "review.apps.ReviewConfig",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +107,33 @@ FOLIO_MAX_PAGES = int(os.environ.get("FOLIO_MAX_PAGES", "500"))
 FOLIO_MAX_MEGAPIXELS = int(os.environ.get("FOLIO_MAX_MEGAPIXELS", "60"))
 FOLIO_TESSERACT_TIMEOUT = float(os.environ.get("FOLIO_TESSERACT_TIMEOUT", "120"))
 FOLIO_POPPLER_TIMEOUT = float(os.environ.get("FOLIO_POPPLER_TIMEOUT", "120"))
+
+# Uploads (web page and API): many files per request; each file's size is checked by ingest (FOLIO_MAX_UPLOAD_MB).
+FOLIO_MAX_UPLOAD_FILES = int(os.environ.get("FOLIO_MAX_UPLOAD_FILES", "500"))
+DATA_UPLOAD_MAX_NUMBER_FILES = FOLIO_MAX_UPLOAD_FILES
+
+# The JSON API (folio/api): a token for scripts, the session for the pages; JSON 401/403, never a redirect.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",  # first: anonymous requests get 401
+        "rest_framework.authentication.SessionAuthentication",  # CSRF enforced for the pages' scripts
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.MultiPartParser", "rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "URL_FORMAT_OVERRIDE": None,  # ?format= names an export format, not a renderer
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Folio API",
+    "DESCRIPTION": "Upload scanned reports, follow batches, read and export checked records. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 CELERY_BROKER_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
 # "inline": pages run in the submitting process (the embedded default); "celery": through Redis to workers.
