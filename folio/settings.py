@@ -99,6 +99,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if os.environ.get("FOLIO_STORAGE", "filesystem") == "s3":
+    # S3-compatible object storage shared by several machines (pip install 'folio[s3]'); credentials come
+    # from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads them. See docs/operations.md.
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ.get("FOLIO_S3_BUCKET", "folio"),
+        "endpoint_url": os.environ.get("FOLIO_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("FOLIO_S3_REGION") or None,
+        "file_overwrite": False,
+        "default_acl": None,
+    }}
 
 # Pipeline settings (passed into the core as a frozen object, never read from deep inside it).
 FOLIO_RENDER_DPI = int(os.environ.get("FOLIO_RENDER_DPI", "300"))
@@ -136,8 +146,23 @@ SPECTACULAR_SETTINGS = {
 }
 
 CELERY_BROKER_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
-# "inline": pages run in the submitting process (the embedded default); "celery": through Redis to workers.
+# "inline": pages run in the submitting process, one background thread (the embedded default);
+# "sync": in the caller, at commit (scripts, tests); "celery": through Redis to `folio worker` processes.
 FOLIO_QUEUE = os.environ.get("FOLIO_QUEUE", "inline")
+# The queue service (worker/): see docs/configuration.md and docs/operations.md.
+FOLIO_TASK_TIME_LIMIT = int(os.environ.get("FOLIO_TASK_TIME_LIMIT", "600"))  # a page's hard limit, seconds
+FOLIO_LEASE_SECONDS = int(os.environ.get("FOLIO_LEASE_SECONDS", str(FOLIO_TASK_TIME_LIMIT + 120)))
+FOLIO_VISIBILITY_TIMEOUT = int(os.environ.get("FOLIO_VISIBILITY_TIMEOUT", "7200"))  # Redis redelivers unacked
+FOLIO_SWEEP_SECONDS = float(os.environ.get("FOLIO_SWEEP_SECONDS", "60"))  # how often beat runs the sweeper
+FOLIO_SWEEP_GRACE_SECONDS = float(os.environ.get("FOLIO_SWEEP_GRACE_SECONDS", "300"))
+FOLIO_POISON_AFTER = int(os.environ.get("FOLIO_POISON_AFTER", "3"))  # worker deaths before a page is poison
+FOLIO_RETRY_MAX = int(os.environ.get("FOLIO_RETRY_MAX", "5"))  # tries of a transient error
+FOLIO_RETRY_BACKOFF = float(os.environ.get("FOLIO_RETRY_BACKOFF", "5"))  # first back-off, seconds (doubles)
+FOLIO_WORKER_MAX_TASKS = int(os.environ.get("FOLIO_WORKER_MAX_TASKS", "200"))  # pages per child process
+FOLIO_WORKER_MAX_MEMORY_MB = int(os.environ.get("FOLIO_WORKER_MAX_MEMORY_MB", "1500"))  # per child process
+if FOLIO_LEASE_SECONDS <= FOLIO_TASK_TIME_LIMIT:
+    raise ValueError("FOLIO_LEASE_SECONDS must be longer than FOLIO_TASK_TIME_LIMIT (a live page never outlives "
+                     "its lease)")
 
 LOGGING = {
     "version": 1,
