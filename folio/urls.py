@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("review/", include("review.urls")),
+    path("api/", include("folio.api.urls")),
     path("", include("web.urls")),
 ]
