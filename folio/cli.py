@@ -66,17 +66,24 @@ def build_parser() -> argparse.ArgumentParser:
     srv = sub.add_parser("serve", help="serve the web pages and admin")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
+
+    from folio import web_commands  # token, completeness, watch: the web entrances' commands
+
+    web_commands.add_parsers(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from folio import commands
+    from folio import commands, web_commands
     from folio.errors import FolioError
 
     try:
-        if args.command in ("run", "export", "catalog", "doctor", "worker", "beat", "serve", "users"):
+        if args.command in ("run", "export", "catalog", "doctor", "worker", "beat", "serve", "users",
+                            *web_commands.COMMANDS):
             _django()
+        if args.command in web_commands.COMMANDS:
+            return web_commands.route(args)(args)
         return getattr(commands, f"cmd_{args.command}")(args)
     except FolioError as exc:
         print(f"folio: {exc}", file=sys.stderr)
