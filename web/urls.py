@@ -1,5 +1,12 @@
 """Staff pages: upload, batches and their progress, archive completeness."""
-from django.urls import path  # noqa: F401  (routes are added by the issue that builds these pages)
+from django.urls import path
+
+from web import views
 
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("upload/", views.upload, name="upload"),
+    path("batches/", views.batches, name="batches"),
+    path("batches/<int:batch_id>/", views.batch, name="batch"),
+    path("completeness/", views.completeness, name="completeness"),
+]
