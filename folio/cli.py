@@ -60,28 +60,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("doctor", help="check tesseract, its Spanish data, poppler and the database")
 
-    wrk = sub.add_parser("worker", help="run a Celery worker (Redis at REDIS_URL)")
-    wrk.add_argument("--concurrency", type=int, default=1)
-    sub.add_parser("beat", help="run Celery beat (periodic jobs)")
-    srv = sub.add_parser("serve", help="serve the web pages and admin")
-    srv.add_argument("--host", default="127.0.0.1")
-    srv.add_argument("--port", type=int, default=8000)
+    from folio import service_commands, web_commands
 
-    from folio import web_commands  # token, completeness, watch: the web entrances' commands
-
-    web_commands.add_parsers(sub)
+    service_commands.add_parsers(sub)  # submit, backfill, status, sweep, worker, beat, serve: the queue service
+    web_commands.add_parsers(sub)  # token, completeness, watch: the web entrances' commands
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from folio import commands, web_commands
+    from folio import commands, service_commands, web_commands
     from folio.errors import FolioError
 
     try:
-        if args.command in ("run", "export", "catalog", "doctor", "worker", "beat", "serve", "users",
-                            *web_commands.COMMANDS):
+        if args.command in ("run", "export", "catalog", "doctor", "users",
+                            *service_commands.COMMANDS, *web_commands.COMMANDS):
             _django()
+        if args.command in service_commands.COMMANDS:
+            return service_commands.route(args)(args)
         if args.command in web_commands.COMMANDS:
             return web_commands.route(args)(args)
         return getattr(commands, f"cmd_{args.command}")(args)

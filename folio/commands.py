@@ -166,27 +166,6 @@ def cmd_doctor(args) -> int:
     return 1 if problems else 0
 
 
-def cmd_worker(args) -> int:
-    from worker.celery import app
-
-    app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={args.concurrency}", "--pool=prefork"])
-    return 0
-
-
-def cmd_beat(args) -> int:
-    from worker.celery import app
-
-    app.start(["beat", "--loglevel=INFO"])
-    return 0
-
-
-def cmd_serve(args) -> int:
-    from django.core.management import call_command
-
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
-    return 0
-
-
 def cmd_users(args) -> int:
     """``folio users add NAME --role R`` (password from $FOLIO_PASSWORD or asked) and ``folio users list``."""
     import getpass

@@ -5,9 +5,12 @@ Document with one FAILED page that says why and what to do.
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from django.conf import settings
 from django.core.files import File
@@ -39,7 +42,34 @@ def store_original(path: Path, sha256: str) -> str:
 
 
 def original_path(document: Document) -> Path:
+    """The original's path on this machine's file system (file-system storage only; see local_original)."""
     return Path(default_storage.path(document.original))
+
+
+@contextmanager
+def local_original(document: Document) -> Iterator[Path]:
+    """The original as a local file for the readers (poppler, Pillow), whatever the storage.
+
+    File-system storage gives its own path; object storage (S3, shared by several
+    machines) is copied to a temporary file that is removed afterwards.
+    """
+    try:
+        path = default_storage.path(document.original)
+    except NotImplementedError:
+        path = None
+    if path:
+        yield Path(path)
+        return
+    with default_storage.open(document.original, "rb") as src, tempfile.NamedTemporaryFile(prefix="folio-") as tmp:
+        shutil.copyfileobj(src, tmp)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+def held_document(sha256: str) -> Document | None:
+    """The first readable document with these bytes, if the archive already holds them."""
+    return (Document.objects.filter(sha256=sha256, duplicate_of__isnull=True, error="")
+            .order_by("id").first())
 
 
 @dataclass(frozen=True)
@@ -49,14 +79,27 @@ class Submitted:
 
 
 @transaction.atomic
-def submit_file(batch: Batch, path: Path, *, name: str | None = None) -> Submitted:
+def submit_file(batch: Batch, path: Path, *, name: str | None = None, read_again: bool = True) -> Submitted:
+    """Keep the file, recognise it, and create its page rows (queued, or FAILED with the reason).
+
+    The same bytes submitted again are recognised (``duplicate_of`` names the first
+    document that holds them). With ``read_again=False`` (the queue service) a
+    duplicate gets no page rows: its record is already held, so nothing is read or
+    stored twice. ``folio run`` reads every file it is given (``read_again=True``).
+    """
     lim = limits()
     display = files.safe_name(name or path.name)
     sha = files.sha256_of(path)
     size = path.stat().st_size
+    held = held_document(sha)
     doc = Document.objects.create(
-        batch=batch, name=display, sha256=sha, original=store_original(path, sha), size=size, kind=""
+        batch=batch, name=display, sha256=sha, original=store_original(path, sha), size=size, kind="",
+        duplicate_of=held,
     )
+    if held is not None and not read_again:
+        doc.kind, doc.page_count = held.kind, held.page_count
+        doc.save()
+        return Submitted(doc, [])
     try:
         if size > lim.max_megabytes * 1024 * 1024:
             raise RejectedInput(
@@ -77,6 +120,6 @@ def submit_file(batch: Batch, path: Path, *, name: str | None = None) -> Submitt
     return Submitted(doc, list(doc.pages.all()))
 
 
-def submit_paths(paths: Iterable[Path], *, batch_name: str) -> tuple[Batch, list[Submitted]]:
+def submit_paths(paths: Iterable[Path], *, batch_name: str, read_again: bool = True) -> tuple[Batch, list[Submitted]]:
     batch = Batch.objects.create(name=batch_name)
-    return batch, [submit_file(batch, p) for p in files.expand(paths)]
+    return batch, [submit_file(batch, p, read_again=read_again) for p in files.expand(paths)]

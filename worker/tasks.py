@@ -1,14 +1,52 @@
-"""Thin tasks: an id in, the pipeline called through worker.pages, the database updated."""
+"""Thin tasks: a page id in, the page claimed and run through worker.pages, the database updated.
+
+Retry policy lives here, on the task: a TransientError (database or broker
+away, a busy machine) gives the page back and retries it later with
+exponential back-off and full jitter (so a hundred pages that failed together
+do not come back together), ``FOLIO_RETRY_MAX`` times, then the page ends
+FAILED saying so. Permanent errors end the page FAILED inside worker.pages.
+"""
 from __future__ import annotations
 
-import django
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
+from folio.errors import TransientError
 from worker.celery import app
 
+MAX_BACKOFF = 600
 
-@app.task(name="folio.process_page")
-def process_page_task(page_id: int) -> str:
-    django.setup()
-    from worker.pages import process_page
 
-    return process_page(page_id).state
+def _backoff(retries: int) -> float:
+    return get_exponential_backoff_interval(
+        factor=settings.FOLIO_RETRY_BACKOFF, retries=retries, maximum=MAX_BACKOFF, full_jitter=True)
+
+
+@app.task(name="folio.process_page", bind=True, max_retries=settings.FOLIO_RETRY_MAX,
+          acks_late=True, reject_on_worker_lost=True)
+def process_page_task(self, page_id: int) -> str:
+    from worker import pages
+
+    try:
+        claim = pages.claim(page_id)
+    except (OperationalError, InterfaceError) as exc:  # nothing claimed: the message simply comes back later
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
+    if claim is None:
+        return "skipped"  # done, failed, poison, or held by a live claim: a duplicate delivery
+    try:
+        return pages.run_claimed(claim).state
+    except TransientError as exc:
+        if self.request.retries >= self.max_retries:
+            pages.fail(claim, exc.code, f"still failing after {self.request.retries + 1} tries: {exc}")
+            return "failed"
+        countdown = _backoff(self.request.retries)
+        pages.release(claim, delay=countdown)
+        raise self.retry(exc=exc, countdown=countdown)
+
+
+@app.task(name="folio.sweep", ignore_result=True)
+def sweep_task() -> dict:
+    from worker.sweeper import sweep
+
+    return sweep()
