@@ -193,3 +193,46 @@ def test_committed_openapi_equals_the_generated_one(tmp_path):
     paths = set(__import__("yaml").safe_load(committed)["paths"])
     assert {"/api/batches", "/api/batches/{batch_id}", "/api/batches/{batch_id}/export", "/api/records",
             "/api/records/{record_id}", "/api/completeness"} <= paths
+
+
+@pytest.fixture(scope="session")
+def one_scan(tmp_path_factory) -> Path:
+    """One rendered progress-report page (clean300): the only real page these tests read."""
+    from samples.generate import bundled_records, render_batch
+
+    out = tmp_path_factory.mktemp("one-scan")
+    render_batch(out, "clean300", 7, records=bundled_records()[:1])
+    return next(p for p in sorted(out.iterdir()) if p.name != "truth.jsonl")
+
+
+@pytest.mark.slow
+def test_a_page_uploaded_through_the_api_gives_the_record_folio_run_gives(one_scan, tmp_path, settings,
+                                                                          django_capture_on_commit_callbacks):
+    """The API is one more entrance to the same pipeline: same page in, same record out as `folio run`."""
+    import subprocess
+    import sys
+
+    from reconcile.catalog_db import import_csv
+
+    catalog = ROOT / "samples" / "data" / "catalog.csv"
+    import_csv(catalog)
+    settings.FOLIO_QUEUE = "sync"  # pages run in this process when the upload commits
+    client = signed_in("archive")
+    with django_capture_on_commit_callbacks(execute=True):
+        with open(one_scan, "rb") as fh:
+            response = client.post("/api/batches", {"files": [SimpleUploadedFile(one_scan.name, fh.read())]})
+    assert response.status_code == 201, response.content
+    progress = client.get(response.json()["progress"]).json()
+    assert (progress["done"], progress["total"], progress["finished"]) == (1, 1, True), progress
+    records = client.get(progress["records"]).json()["results"]
+    assert len(records) == 1
+
+    export = tmp_path / "run.jsonl"
+    env = {**__import__("os").environ, "FOLIO_HOME": str(tmp_path / "home"), "OMP_THREAD_LIMIT": "1"}
+    done = subprocess.run([sys.executable, "-m", "folio.cli", "run", str(one_scan), "--catalog", str(catalog),
+                           "--export", str(export)], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    expected = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
+    assert [r["record"] for r in records] == expected
+    jsonl = client.get(f"/api/batches/{progress['batch_id']}/export?format=jsonl").content.decode()
+    assert [json.loads(line) for line in jsonl.splitlines()] == expected
