@@ -186,7 +186,7 @@ class CatalogIndex:
         return [e for e in self.of_kind(kind, year) if e.code == code]
 
     def children(self, kind: str, parent: str, year: int | None = None) -> list[CatalogEntry]:
-        """Entries of ``kind`` whose parent is ``parent`` (``unidad_ejecutora`` of ramo ``52``)."""
+        """Entries of ``kind`` whose parent is ``parent`` (``unidad_ejecutora`` of ramo ``71``)."""
         return [e for e in self._by_parent.get((kind, parent), ()) if e.valid_in(year)]
 
     def unidades(self, ramo: str, year: int | None = None) -> list[CatalogEntry]:

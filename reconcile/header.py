@@ -36,7 +36,7 @@ class PairResult:
 
 
 def tidy_pair(raw: dict | None) -> dict:
-    """A code that slid into the name cell (``":"`` / ``"2 DESARROLLO SOCIAL"``) moved back."""
+    """A code that slid into the name cell (``":"`` / ``"3 SERVICIOS GENERALES"``) moved back."""
     raw = dict(raw) if isinstance(raw, dict) else {}
     code, name = str(raw.get("code") or ""), str(raw.get("name") or "")
     if not re.search(r"\d", code):

@@ -1,7 +1,7 @@
 """A row's líneas de acción: split the printed cell and repair merged code runs (pure).
 
 OCR sometimes drops the separator between two codes ("2.4.4.2.4.6") or the
-separator and a digit next to it ("2.1.2.4.1" for "2.1.1, 2.4.1"). A run is
+separator and a digit next to it ("3.2.3.5.2" for "3.2.2, 3.5.2"). A run is
 segmented into codes of the catalog's shape (``x.y.z``); a component lost at
 a boundary is filled from the codes the header lists (or, failing that, the
 catalog), and only when exactly one code fits.
@@ -19,7 +19,7 @@ _SPLIT = re.compile(r"[,;\s/]+")  # a comma inside a code run is read as a separ
 
 
 def code_shape(codes: Iterable[str], default: int = 3) -> int:
-    """The usual number of components of a code (3 for ``4.6.1``)."""
+    """The usual number of components of a code (3 for ``7.3.1``)."""
     counts = Counter(len(c.split(".")) for c in codes if c)
     return counts.most_common(1)[0][0] if counts else default
 
@@ -101,7 +101,7 @@ def _try_fills(comps: list[str], shape: int, header: set[str], known: set[str], 
 
 
 def split_lineas(text: str | list | None, header: Iterable[str] = (), known: Iterable[str] = ()) -> Parsed:
-    """``"4.6.1, 4.6.2"`` -> ``["4.6.1", "4.6.2"]``; merged runs repaired when one reading fits."""
+    """``"7.3.1, 7.3.2"`` -> ``["7.3.1", "7.3.2"]``; merged runs repaired when one reading fits."""
     if text is None:
         return Parsed([])
     if isinstance(text, list):

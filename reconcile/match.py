@@ -82,7 +82,7 @@ def code_cost(a: str, b: str) -> float:
 
 
 def code_score(a: str | None, b: str | None) -> float:
-    """Similarity of two printed codes, aware of OCR confusions (``34201`` ~ ``54201``)."""
+    """Similarity of two printed codes, aware of OCR confusions (``37108`` ~ ``87108``)."""
     ca, cb = code_chars(a), code_chars(b)
     if not ca or not cb:
         return 0.0

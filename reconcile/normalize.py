@@ -66,7 +66,7 @@ def clean_spaces(text: str | None) -> str | None:
 
 
 def split_prefix(name: str | None) -> tuple[str | None, str]:
-    """``"C.P. RAMONA ..."`` -> ``("C.P.", "RAMONA ...")``; any case, dots optional on long forms."""
+    """``"C.P. ERNESTO ..."`` -> ``("C.P.", "ERNESTO ...")``; any case, dots optional on long forms."""
     tokens = (clean_spaces(name) or "").split(" ")
     taken: list[str] = []
     while len(tokens) > 1:
@@ -98,7 +98,7 @@ def is_confusable(a: str, b: str) -> bool:
 
 
 def code_chars(text: str | None) -> str:
-    """A code as printed, without spaces, upper case (``" 52 102"`` -> ``"52102"``)."""
+    """A code as printed, without spaces, upper case (``" 71 948"`` -> ``"71948"``)."""
     return re.sub(r"\s+", "", text or "").upper()
 
 

@@ -26,7 +26,7 @@ _GROUPED = re.compile(r"^\d{1,3}([,. ]\d{3})+$")
 
 
 def parse_int(text: str | None) -> Parsed:
-    """``"121,568"``, ``"1.105"``, ``"1 105"``, ``"l3"``, ``"O"`` -> int; blank -> None."""
+    """``"121,568"``, ``"1.957"``, ``"1 957"``, ``"l3"``, ``"O"`` -> int; blank -> None."""
     raw = clean_spaces(text)
     if raw is None or raw in ("-", "—", "–"):
         return EMPTY
@@ -127,7 +127,7 @@ def from_roman(text: str) -> int | None:
 
 
 def parse_ayuntamiento(text: str | None) -> Parsed:
-    """``"24 AVUNTAMIENTO DE ..."`` or ``"XXIV AYUNTAMIENTO"`` -> ``"XXIV"`` (check against the catalog)."""
+    """``"31 AVUNTAMIENT0 DE ..."`` or ``"XXXI AYUNTAMIENTO"`` -> ``"XXXI"`` (check against the catalog)."""
     folded = fold(text)
     if not folded:
         return EMPTY
@@ -246,7 +246,7 @@ _ROW_NUMBER = re.compile(
 
 
 def clean_row_number(text: str | None) -> str | None:
-    """``"201.-"`` -> ``"201"``, ``"M.2"`` stays, ``"M 3"`` -> ``"M3"``."""
+    """``"708.-"`` -> ``"708"``, ``"M.7"`` stays, ``"M 8"`` -> ``"M8"``."""
     raw = clean_spaces(text)
     if raw is None:
         return None
@@ -258,7 +258,7 @@ def clean_row_number(text: str | None) -> str | None:
 
 
 def split_number(number: str | None, descripcion: str | None) -> tuple[str | None, str | None]:
-    """Split ``"201.-SEGUIMIENTO ..."`` into ``("201", "SEGUIMIENTO ...")``."""
+    """Split ``"708.-REVISAR ..."`` into ``("708", "REVISAR ...")``."""
     desc = clean_spaces(descripcion)
     num = clean_row_number(number)
     if desc:
