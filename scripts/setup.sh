@@ -9,6 +9,7 @@ PACKAGES=(
   poppler-utils                                       # pdfinfo, pdftoppm
   redis-server                                        # the queue's broker
   fonts-dejavu-core fonts-liberation fonts-freefont-ttf  # fonts the sample generator prints with
+  chromium                                            # the real browser of the end-to-end tests
   python3 python3-venv python3-pip
 )
 

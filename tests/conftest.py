@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.browser"]  # real Chromium fixtures: chromium, web_page, site, make_user
+
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
