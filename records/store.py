@@ -72,6 +72,8 @@ def export_json(report: Report) -> dict:
     out = {"source": report.source}
     out.update(report.data)
     out["review"] = {"needs_review": list(report.needs_review)}
+    if report.rescan_of_id:  # a second scan of a report already held (records/rescans.py)
+        out["review"]["rescan_of"] = report.rescan_of.source
     out["fields"] = {
         f.path: {
             "raw": f.raw,
