@@ -42,9 +42,11 @@ class Field(models.Model):
     checks = models.JSONField(default=list)
     page_number = models.IntegerField(null=True, blank=True)
     bbox = models.JSONField(null=True, blank=True)
+    failed_checks = models.IntegerField(default=0, help_text="checks that failed: the review queue shows these first")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "path"], name="unique_field_path")]
+        indexes = [models.Index(fields=["status", "-failed_checks", "confidence", "id"], name="field_review_order")]
 
 
 class Correction(models.Model):

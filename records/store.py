@@ -9,12 +9,24 @@ from reconcile.types import ReportRecord
 from records.models import Field, Report
 
 
-def _set(data: dict, path: str, value) -> None:
+def set_path(data: dict, path: str, value) -> None:
+    """Put ``value`` at ``path`` in a record's data; KeyError/IndexError/TypeError where it has no such place."""
     parts = split(path)
     node = data
     for part in parts[:-1]:
         node = node[part]
     node[parts[-1]] = value
+
+
+def report_columns(data: dict) -> dict:
+    """The Report columns copied out of its data, for filtering (kept in step by every writer)."""
+    return dict(
+        report_type=data.get("report_type") or "",
+        ejercicio=data.get("ejercicio") if isinstance(data.get("ejercicio"), int) else None,
+        trimestre=data.get("trimestre") if isinstance(data.get("trimestre"), int) else None,
+        ramo_code=(data.get("ramo") or {}).get("code") or "",
+        unidad_code=(data.get("unidad_ejecutora") or {}).get("code") or "",
+    )
 
 
 @transaction.atomic
@@ -28,20 +40,11 @@ def store_record(page: Page, record: ReportRecord) -> Report:
         corrected = {f.path: f for f in report.fields.filter(status=Field.Status.CORRECTED)}
     for path, f in corrected.items():
         try:
-            _set(data, path, f.value)
+            set_path(data, path, f.value)
         except (KeyError, IndexError, TypeError):
             pass  # the re-read record no longer has that path; the correction stays in the audit
     needs_review = [p for p in record.needs_review if p not in corrected]
-    values = dict(
-        report_type=data.get("report_type") or "",
-        ejercicio=data.get("ejercicio"),
-        trimestre=data.get("trimestre"),
-        ramo_code=(data.get("ramo") or {}).get("code") or "",
-        unidad_code=(data.get("unidad_ejecutora") or {}).get("code") or "",
-        data=data,
-        source=record.source,
-        needs_review=needs_review,
-    )
+    values = dict(report_columns(data), data=data, source=record.source, needs_review=needs_review)
     report, _ = Report.objects.update_or_create(page=page, defaults=values)
     keep = set()
     for path, fr in record.fields.items():
@@ -61,6 +64,7 @@ def store_record(page: Page, record: ReportRecord) -> Report:
                 checks=evidence["checks"],
                 page_number=fr.page,
                 bbox=list(fr.bbox) if fr.bbox else None,
+                failed_checks=sum(1 for c in fr.checks if not c.ok),
             ),
         )
     report.fields.exclude(path__in=keep).exclude(status=Field.Status.CORRECTED).delete()
