@@ -20,6 +20,12 @@ os.environ["OMP_THREAD_LIMIT"] = "1"
 LANG = "spa"
 DEFAULT_TIMEOUT = 60.0
 DIGITS = "0123456789,.%-"
+_calls = 0  # tesseract runs started by this process (the bench reports calls per page)
+
+
+def calls() -> int:
+    """How many times this process has run tesseract so far (a measure, not a control)."""
+    return _calls
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,8 @@ def _as_pnm(image: np.ndarray) -> Image.Image:
 
 
 def _run(fn, image: np.ndarray, config: str, timeout: float, **kw):
+    global _calls
+    _calls += 1
     try:
         return fn(_as_pnm(image), lang=LANG, config=f"--dpi 300 {config}", timeout=timeout, **kw)
     except pytesseract.TesseractNotFoundError as exc:
@@ -129,6 +137,8 @@ def image_to_string(image: np.ndarray, *, psm: int = 6, whitelist: str | None = 
 
 def osd_rotation(image: np.ndarray, *, timeout: float = 30.0) -> tuple[int, float] | None:
     """Tesseract's orientation guess ``(rotate_degrees, confidence)``, or None if unsure."""
+    global _calls
+    _calls += 1
     try:
         out = pytesseract.image_to_osd(image, config="--psm 0", timeout=timeout,
                                        output_type=pytesseract.Output.DICT)
