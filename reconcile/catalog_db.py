@@ -30,3 +30,59 @@ def export_csv(path: Path) -> int:
     entries = entries_from_db()
     write_csv(entries, Path(path))
     return len(entries)
+
+
+def spelling_of(kind: str, printed: str | None) -> str | None:
+    """The part of a printed text the matcher compares with an entry's spellings: a signatory's
+    name without its academic prefix, an action's text without its leading number."""
+    from reconcile.normalize import clean_spaces, split_prefix
+    from reconcile.parse import split_number
+
+    text = clean_spaces(printed)
+    if not text:
+        return None
+    if kind == "persona":
+        text = split_prefix(text)[1]
+    elif kind == "accion":
+        text = split_number(None, text)[1]
+    return clean_spaces(text)
+
+
+def find_entry(kind: str, *, code: str | None = None, name: str | None = None, year: int | None = None,
+               parents: tuple[str, ...] = ()) -> CatalogRow | None:
+    """The catalog row a reviewer's value names: by code or by name (spelling-insensitive), valid in
+    ``year``; where several fit, the one under one of ``parents`` (the report's ramo, unidad ...)."""
+    from reconcile.normalize import fold
+
+    rows = CatalogRow.objects.filter(kind=kind)
+    if code:
+        rows = rows.filter(code=str(code))
+    rows = [r for r in rows if (r.year_from is None or year is None or r.year_from <= year)
+            and (r.year_to is None or year is None or year <= r.year_to)]
+    if name and not code:
+        rows = [r for r in rows if fold(r.name) == fold(name)]
+    if not rows:
+        return None
+    under = [r for r in rows if r.parent and r.parent in parents]
+    return (under or rows)[0]
+
+
+def add_alias(entry: CatalogRow, printed: str | None) -> str | None:
+    """Keep a printed spelling as an alias of ``entry`` (learned from a reviewer's correction).
+
+    Returns the alias kept, or None when there is nothing new to learn (empty, or already
+    the entry's name or one of its aliases, compared as the matcher folds text).
+    """
+    from reconcile.normalize import fold
+
+    spelling = spelling_of(entry.kind, printed)
+    if not spelling or not fold(spelling):
+        return None
+    with transaction.atomic():  # two reviewers teaching the same entry at once both keep their spelling
+        row = CatalogRow.objects.select_for_update().get(pk=entry.pk)
+        if fold(spelling) in {fold(s) for s in [row.name, *(row.aliases or [])]}:
+            return None
+        row.aliases = [*(row.aliases or []), spelling]
+        row.save(update_fields=["aliases"])
+    entry.aliases = row.aliases
+    return spelling

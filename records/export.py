@@ -1,9 +1,9 @@
-"""Export stored records: JSONL in the contract's shape, CSV one line per table row."""
+"""Export stored records: JSONL in the contract's shape, CSV one line per table row, XLSX (both views)."""
 from __future__ import annotations
 
 import csv
 import json
-from typing import IO, Iterable
+from typing import IO, Iterable, Iterator
 
 from reconcile.paths import split
 from records.models import Report
@@ -27,6 +27,8 @@ def write_export(reports: Iterable[Report], fmt: str, fh: IO[str]) -> int:
         return n
     if fmt == "csv":
         return _write_csv(reports, fh)
+    if fmt == "xlsx":
+        return write_xlsx(reports, fh)  # fh opened in binary mode
     raise ValueError(f"unknown export format {fmt!r}")
 
 
@@ -40,19 +42,16 @@ def _code(d: dict, key: str) -> str:
     return ((d.get(key) or {}).get("code")) or ""
 
 
-def _write_csv(reports: Iterable[Report], fh: IO[str]) -> int:
-    writer = csv.writer(fh)
-    writer.writerow(CSV_HEADER)
-    n = 0
+def table_rows(reports: Iterable[Report]) -> Iterator[list]:
+    """One list per table row of every report, in ``CSV_HEADER`` order (CSV and XLSX share it)."""
     for report in reports:
-        n += 1
         d, src = report.data, report.source
         flagged = set(report.needs_review)
         for i, row in enumerate(d.get("rows") or []):
             q = _four(row.get("trimestres"), {})
             cal = _four(row.get("calendario"), None)
             row_flagged = any(split(p)[:2] in (["rows"], ["rows", i]) for p in flagged)
-            writer.writerow([
+            yield [
                 src.get("file"), src.get("page"), d.get("report_type"), d.get("ejercicio"), d.get("trimestre"),
                 _code(d, "ramo"), _code(d, "programa"), _code(d, "unidad_ejecutora"),
                 i, row.get("kind"), row.get("number"), " ".join(row.get("lineas_accion") or []),
@@ -62,5 +61,19 @@ def _write_csv(reports: Iterable[Report], fh: IO[str]) -> int:
                 row.get("movimiento"), row.get("meta_anual_autorizada"), row.get("aumentos"),
                 row.get("disminuciones"), row.get("meta_anual_modificada"), *cal, row.get("justificacion"),
                 "yes" if row_flagged else "",
-            ])
-    return n
+            ]
+
+
+def _write_csv(reports: Iterable[Report], fh: IO[str]) -> int:
+    reports = list(reports)
+    writer = csv.writer(fh)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(table_rows(reports))
+    return len(reports)
+
+
+def write_xlsx(reports: Iterable[Report], fh: IO[bytes]) -> int:
+    """A workbook: sheet "rows" as the CSV, sheet "fields" one line per field with its evidence."""
+    from records.xlsx import write_workbook
+
+    return write_workbook(reports, fh)
