@@ -1,0 +1,156 @@
+"""The table body of a page: which column is which (by printed titles) and its rows, as raw text (pure).
+
+Columns are mapped by their titles, fuzzy and OCR-tolerant, never by
+position; each body row of the grid becomes one raw row whose leaves are the
+cell text as read, with provenance recorded in the raw record being built.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Sequence
+
+from rapidfuzz import fuzz
+
+from reconcile.pageread import MODIFICATION, PROGRESS, RawOut, best_title, fold
+
+# column title (folded) -> row key; quarter groups are handled apart
+PROGRESS_COLUMNS = {
+    "L/A": "lineas_accion", "LINEA DE ACCION P.M.D.": "lineas_accion",
+    "METAS Y ACCIONES": "descripcion", "DESCRIPCION DE LAS METAS/ACCIONES": "descripcion",
+    "UNIDAD DE MEDIDA": "unidad_medida", "META ANUAL": "meta_anual",
+    "AVANCE ABSOLUTO": "avance_absoluto", "AVANCE RELATIVO": "avance_relativo",
+    "ACUMULADO RELATIVO": "avance_relativo", "OBSERVACIONES": "observaciones",
+}
+MODIFICATION_COLUMNS = {
+    "MOV.": "movimiento", "MOVIMIENTO": "movimiento", "PROY": "proy",
+    "L/A": "lineas_accion", "LINEA DE ACCION P.M.D.": "lineas_accion", "NO.": "number",
+    "DESCRIPCION DE LAS METAS/ACCIONES": "descripcion", "METAS Y ACCIONES": "descripcion",
+    "UNIDAD MEDIDA": "unidad_medida", "UNIDAD DE MEDIDA": "unidad_medida",
+    "META ANUAL AUTORIZADA": "meta_anual_autorizada", "MODIFICACIONES AUMENTOS": "aumentos",
+    "MODIFICACIONES DISMINUCIONES": "disminuciones", "META ANUAL MODIFICADA": "meta_anual_modificada",
+    "JUSTIFICACION": "justificacion",
+}
+QUARTERS = ("ENE-MAR", "ABR-JUN", "JUL-SEP", "OCT-DIC")
+PROGRESS_ROW = ("kind", "number", "lineas_accion", "descripcion", "unidad_medida", "meta_anual",
+                "trimestres", "avance_absoluto", "avance_relativo", "observaciones")
+MODIFICATION_ROW = ("movimiento", "kind", "number", "lineas_accion", "descripcion", "unidad_medida",
+                    "meta_anual_autorizada", "aumentos", "disminuciones", "meta_anual_modificada",
+                    "calendario", "justificacion")
+_LA_CELL = re.compile(r"\d\.\d\.\d|\d{3}\s*,\s*\d{3}\s*,")  # also "211,215," read without dots
+
+
+# ---- columns --------------------------------------------------------------------------------
+
+def _header_depth(cells: Sequence[Any], titles: Iterable[str]) -> int:
+    """Number of grid rows the column titles take (cells matching a known title)."""
+    titles = [fold(t) for t in titles] + ["PERIODO", "MODIFICACIONES", "CALENDARIO TRIMESTRE"]
+    depth = 0
+    for c in cells:
+        if c.row < 4 and c.text.text and best_title(c.text.text, titles, 80):
+            depth = max(depth, c.row + c.row_span)
+    return depth
+
+
+def _column_paths(cells: Sequence[Any], depth: int, n_cols: int) -> list[list[Any]]:
+    """For each grid column, the header cells above it, top to bottom."""
+    paths: list[list[Any]] = [[] for _ in range(n_cols)]
+    for c in sorted(cells, key=lambda c: c.row):
+        if c.row < depth:
+            for j in range(c.col, c.col + c.col_span):
+                paths[j].append(c)
+    return paths
+
+
+def _group_index(cell: Any, names: Sequence[str], groups: list[Any]) -> int:
+    """Which quarter a group title is: by its text, else by its order among the groups."""
+    hit = best_title(cell.text.text, names, 60)
+    if hit is not None:
+        return names.index(hit)
+    order = sorted({(g.col, id(g)): g for g in groups}.values(), key=lambda g: g.col)
+    return min(next(i for i, g in enumerate(order) if g is cell), len(names) - 1)
+
+
+def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int, str], int]:
+    """Grid column -> row path suffix (``descripcion``, ``trimestres[1].alcanzado``, ...)."""
+    table = PROGRESS_COLUMNS if form == PROGRESS else MODIFICATION_COLUMNS
+    depth = _header_depth(cells, table)
+    paths = _column_paths(cells, depth, n_cols)
+    mapping: dict[int, str] = {}
+    groups = [p[-2] for p in paths if len(p) >= 2]
+    for j, path in enumerate(paths):
+        if not path:
+            continue
+        leaf = path[-1]
+        if form == PROGRESS and len(path) >= 2 and best_title(path[-2].text.text, QUARTERS, 55):
+            q = _group_index(path[-2], QUARTERS, [g for g in groups if best_title(g.text.text, QUARTERS, 55)])
+            pa = fold(leaf.text.text)[:1]
+            sub = "alcanzado" if pa == "A" or (pa != "P" and j > path[-2].col) else "programado"
+            mapping[j] = f"trimestres[{q}].{sub}"
+        elif form == MODIFICATION and len(path) >= 2 and fuzz.partial_ratio("CALENDARIO", fold(path[-2].text.text)) >= 75:
+            q = j - path[-2].col  # I..IV in printed order (numerals read badly)
+            mapping[j] = f"calendario[{min(q, 3)}]"
+        else:
+            title = " ".join(c.text.text for c in path if c.col_span < 4 or len(path) == 1)
+            key = best_title(title, table, 60) or best_title(leaf.text.text, table, 60)
+            if key is not None and table[key] != "proy":
+                mapping[j] = table[key]
+    if "lineas_accion" not in mapping.values():  # its short title ("L/A") misread
+        mapping.update(_code_column(cells, depth, n_cols, mapping))
+    return mapping, depth
+
+
+def _code_column(cells: Sequence[Any], depth: int, n_cols: int, mapping: dict) -> dict[int, str]:
+    """The unmapped column whose body cells mostly hold dotted codes, as lineas_accion."""
+    for j in range(n_cols):
+        texts = [c.text.text for c in cells if c.col == j and c.col_span == 1 and c.row >= depth and c.text.text]
+        if j not in mapping and texts and sum(bool(_LA_CELL.search(t)) for t in texts) >= 0.6 * len(texts):
+            return {j: "lineas_accion"}
+    return {}
+
+
+def _empty_row(form: str) -> dict:
+    if form == PROGRESS:
+        row = {k: None for k in PROGRESS_ROW}
+        row["trimestres"] = [{"programado": None, "alcanzado": None} for _ in range(4)]
+    else:
+        row = {k: None for k in MODIFICATION_ROW}
+        row["calendario"] = [None] * 4
+    return row
+
+
+def _set(row: dict, suffix: str, value: str | None) -> None:
+    m = re.fullmatch(r"(\w+)\[(\d)\](?:\.(\w+))?", suffix)
+    if m is None:
+        row[suffix] = value
+    elif m.group(3):
+        row[m.group(1)][int(m.group(2))][m.group(3)] = value
+    else:
+        row[m.group(1)][int(m.group(2))] = value
+
+
+def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
+    cells = list(grid.cells)
+    n_cols = len(grid.col_edges) - 1
+    mapping, depth = map_columns(cells, n_cols, form)
+    by_row: dict[int, list[Any]] = {}
+    for c in cells:
+        if c.row >= depth:
+            by_row.setdefault(c.row, []).append(c)
+    rows, kind = [], None
+    for r in sorted(by_row):
+        row_cells = by_row[r]
+        if any(c.col_span >= max(2, n_cols - 1) for c in row_cells):  # META / ACCION separator
+            sep = next(c for c in row_cells if c.col_span >= max(2, n_cols - 1))
+            kind = sep if sep.text.text.strip() else kind
+            continue
+        if not any(c.text.text.strip() for c in row_cells if c.col in mapping):
+            continue
+        i = len(rows)
+        row = _empty_row(form)
+        if form == MODIFICATION and kind is not None:
+            row["kind"] = out.cell(f"rows[{i}].kind", kind)
+        for c in row_cells:
+            if c.col in mapping:
+                _set(row, mapping[c.col], out.cell(f"rows[{i}].{mapping[c.col]}", c))
+        rows.append(row)
+    return rows
