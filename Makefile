@@ -7,7 +7,7 @@ FOLIO_HOME ?= $(CURDIR)/folio-data
 export FOLIO_HOME
 DEMO_PROFILE ?= office200
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench bench-setup clean
 
 setup:
 	@bash scripts/setup.sh
@@ -22,7 +22,11 @@ demo: setup
 test: setup
 	$(VENV)/bin/python -m pytest -q
 
-bench: setup
+# img2table (compared beside Folio) lives in its own venv, .venv-bench: its opencv-contrib must not meet ours
+bench-setup:
+	@bash scripts/bench-setup.sh
+
+bench: setup bench-setup
 	$(VENV)/bin/python -m bench.run
 
 clean:

@@ -1,8 +1,14 @@
 """``make bench``: render every scan profile, run the pipeline, score against ground truth.
 
-Prints per profile: fields exact by group, silent errors (wrong and not in
-review.needs_review), share of fields sent to review, CPU seconds per page
-(this process and its tesseract children). Details go to bench/out/.
+Prints, in order:
+1. per profile, end to end: fields exact by group, silent errors (wrong and
+   not in review.needs_review), share of fields sent to review, CPU seconds
+   per page (this process and its tesseract children);
+2. the reader alone, before reconciliation (bench/raw_reading.py);
+3. side by side on the same page images (bench/side_by_side.py): CPU of
+   Folio's read against one plain tesseract pass, and img2table's table cells
+   and time next to Folio's.
+Everything also goes to bench/out/results.json, details to bench/out/.
 Benchmarks are not tests: nothing here asserts.
 """
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import multiprocessing
 import os
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -105,22 +112,43 @@ def print_table(rows: list[dict]) -> None:
             print(f"FAILED [{r['profile']}] {e}")
 
 
+def raw_reading_rows(profiles: list[str], seed: int, workers: int) -> list[dict]:
+    """The reader alone, before reconciliation (bench/raw_reading.py), on the batches just rendered."""
+    from bench.raw_reading import score_profile
+
+    return [score_profile(p, seed, workers=workers, batch_dir=OUT / p / "scans") for p in profiles]
+
+
 def main(argv: list[str] | None = None) -> int:
+    from bench import side_by_side
+    from bench.raw_reading import format_table
     from samples.generate import PROFILES
 
     p = argparse.ArgumentParser(prog="bench")
     p.add_argument("--profiles", nargs="*", default=list(PROFILES))
     p.add_argument("--seed", type=int, default=101, help="layout seed (not the samples' default)")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--side-profiles", nargs="*", default=list(side_by_side.DEFAULT_PROFILES),
+                   help="profiles for the tesseract ratio and img2table comparison ('none' to skip)")
     args = p.parse_args(argv)
+    started = time.monotonic()
     rows = []
     for profile in args.profiles:
         rows.append(run_profile(profile, args.seed, args.workers))
         print(f"... {profile} done", file=sys.stderr, flush=True)
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "results.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     print_table(rows)
-    print(f"details: {OUT}/<profile>/(export.jsonl, silent.txt, wrong.txt), {OUT}/results.json")
+    print("\nRaw reading, before reconciliation (bench/raw_reading.py)")
+    raw_rows = raw_reading_rows(args.profiles, args.seed, args.workers)
+    print(format_table(raw_rows))
+    side_profiles = [s for s in args.side_profiles if s != "none"]
+    side = side_by_side.run(side_profiles, args.seed, args.workers,
+                            scans={s: OUT / s / "scans" for s in side_profiles if s in args.profiles})
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = {"seed": args.seed, "end_to_end": rows, "raw_reading": raw_rows, "side_by_side": side,
+               "wall_seconds": round(time.monotonic() - started)}
+    (OUT / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(f"\nmake bench took {results['wall_seconds']} s of wall time")
+    print(f"details: {OUT}/<profile>/(export.jsonl, silent.txt, wrong.txt), {OUT}/side/, {OUT}/results.json")
     return 0
 
 
