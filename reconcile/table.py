@@ -128,6 +128,35 @@ def _set(row: dict, suffix: str, value: str | None) -> None:
         row[m.group(1)][int(m.group(2))] = value
 
 
+# Cells that name a row: a grid row with text in none of them cannot be a printed row of its own.
+IDENTITY_KEYS = ("number", "descripcion", "lineas_accion", "movimiento")
+
+
+def _get(row: dict, suffix: str) -> str | None:
+    m = re.fullmatch(r"(\w+)\[(\d)\](?:\.(\w+))?", suffix)
+    if m is None:
+        return row.get(suffix)
+    item = row[m.group(1)][int(m.group(2))]
+    return item[m.group(3)] if m.group(3) else item
+
+
+def _continues(row_cells: list[Any], mapping: dict[int, str], previous: dict | None, span_end: int) -> bool:
+    """Whether a grid row is the rest of the printed row above, cut off by a spurious ruling.
+
+    All three must hold: a cell of the row above spans down over this grid row
+    (the printed row is taller than the cut), this row names nothing (no
+    number, description, líneas or movement of its own), and every cell it
+    fills is empty above (the two halves are complementary). A real row whose
+    ruling was lost instead brings its own numbers where the row above has
+    them, and stays a row."""
+    if previous is None or not row_cells or min(c.row for c in row_cells) >= span_end:
+        return False
+    filled = [mapping[c.col] for c in row_cells if c.col in mapping and c.text.text.strip()]
+    if any(key.split("[")[0] in IDENTITY_KEYS for key in filled):
+        return False
+    return all(_get(previous, key) is None for key in filled)
+
+
 def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
     cells = list(grid.cells)
     n_cols = len(grid.col_edges) - 1
@@ -136,14 +165,21 @@ def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
     for c in cells:
         if c.row >= depth:
             by_row.setdefault(c.row, []).append(c)
-    rows, kind = [], None
+    rows, kind, span_end = [], None, 0
     for r in sorted(by_row):
         row_cells = by_row[r]
         if any(c.col_span >= max(2, n_cols - 1) for c in row_cells):  # META / ACCION separator
             sep = next(c for c in row_cells if c.col_span >= max(2, n_cols - 1))
             kind = sep if sep.text.text.strip() else kind
+            span_end = 0
             continue
         if not any(c.text.text.strip() for c in row_cells if c.col in mapping):
+            continue
+        if _continues(row_cells, mapping, rows[-1] if rows else None, span_end):
+            i = len(rows) - 1
+            for c in row_cells:
+                if c.col in mapping and c.text.text.strip():
+                    _set(rows[i], mapping[c.col], out.cell(f"rows[{i}].{mapping[c.col]}", c))
             continue
         i = len(rows)
         row = _empty_row(form)
@@ -153,4 +189,5 @@ def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
             if c.col in mapping:
                 _set(row, mapping[c.col], out.cell(f"rows[{i}].{mapping[c.col]}", c))
         rows.append(row)
+        span_end = max(c.row + c.row_span for c in row_cells)
     return rows

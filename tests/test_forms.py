@@ -179,3 +179,52 @@ def test_form_detection_tolerates_ocr_errors():
     assert detect_form("MODIFICACI0NES PROGRAMATlCAS") == MODIFICATION
     assert detect_form("PROGRAMA: 511 GESTION ADMINISTRATIVA\nPROGRAMA OPERATIVO ANUAL 2023",
                        "MOV. PROY AUMENTOS DISMINUCIONES") == MODIFICATION
+
+
+MOD_HEADER = [(0, 0, 2, 1, "MOV."), (0, 1, 2, 1, "L/A"), (0, 2, 2, 1, "No."),
+              (0, 3, 2, 1, "DESCRIPCION DE LAS METAS/ACCIONES"), (0, 4, 2, 1, "UNIDAD MEDIDA"),
+              (0, 5, 2, 1, "META ANUAL AUTORIZADA"), (0, 6, 1, 2, "MODIFICACIONES"), (1, 6, 1, 1, "AUMENTOS"),
+              (1, 7, 1, 1, "DISMINUCIONES"), (0, 8, 2, 1, "META ANUAL MODIFICADA"),
+              (0, 9, 1, 4, "CALENDARIO TRIMESTRE"), (1, 9, 1, 1, "I"), (1, 10, 1, 1, "II"),
+              (1, 11, 1, 1, "III"), (1, 12, 1, 1, "IV"), (0, 13, 2, 1, "JUSTIFICACION")]
+TITLE = ("PROGRAMA OPERATIVO ANUAL 2031", "MODIFICACIONES PROGRAMÁTICAS")
+
+
+def _cut_grid(second_half: dict[int, str], top_half: dict[int, str]) -> Grid:
+    """A modification table whose one printed row was cut in two grid rows in columns 4-7 (a spurious
+    ruling): the other columns' cells span both grid rows."""
+    cols = tuple(50 + W * j for j in range(15))
+    rows = tuple(500 + 40 * i for i in range(5))
+    cells = []
+
+    def cell(r, c, rs, cs, text):
+        box = BBox(cols[c], rows[r], cols[c + cs], rows[r + rs])
+        cells.append(Cell(r, c, rs, cs, box, OcrText(text, 0.95 if text else 0.0, box if text else None)))
+
+    for h in MOD_HEADER:
+        cell(*h)
+    spanning = {0: "AM", 1: "7.3.1", 2: "708", 3: "REVISAR EXPEDIENTES", 8: "9", 9: "2", 10: "2", 11: "2",
+                12: "3", 13: "SE AMPLIA"}
+    for c in range(14):
+        if 4 <= c <= 7:
+            cell(2, c, 1, 1, top_half.get(c, ""))
+            cell(3, c, 1, 1, second_half.get(c, ""))
+        else:
+            cell(2, c, 2, 1, spanning[c])
+    return Grid(BBox(cols[0], rows[0], cols[-1], rows[-1]), rows, cols, tuple(cells))
+
+
+def test_row_cut_by_a_spurious_ruling_is_one_row():
+    raw = understand(_page(_cut_grid({4: "EXPEDIENTE", 5: "6", 6: "3"}, {}), header=TITLE))
+    assert len(raw.data["rows"]) == 1
+    row = raw.data["rows"][0]
+    assert (row["number"], row["unidad_medida"], row["meta_anual_autorizada"], row["aumentos"]) == \
+        ("708", "EXPEDIENTE", "6", "3")
+    assert row["meta_anual_modificada"] == "9" and row["calendario"] == ["2", "2", "2", "3"]
+    assert raw.ocr["rows[0].aumentos"].bbox is not None
+
+
+def test_halves_that_overlap_are_not_merged():
+    # the lower grid row fills a cell the upper one also has: two readings of one cell, or two rows
+    raw = understand(_page(_cut_grid({4: "EXPEDIENTE", 5: "6"}, {5: "6"}), header=TITLE))
+    assert len(raw.data["rows"]) == 2
