@@ -170,6 +170,8 @@ def test_batch_export_jsonl_and_csv():
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     header = next(csv.reader(io.StringIO(response.content.decode())))
     assert header[:3] == ["file", "page", "report_type"]
+    response = client.get(f"/api/batches/{batch_id}/export?format=xlsx")
+    assert response.status_code == 200 and response.content[:2] == b"PK"  # a zip: the workbook
     assert client.get(f"/api/batches/{batch_id}/export?format=doc").status_code == 400
     assert client.get("/api/batches/999999/export?format=csv").status_code == 404
 

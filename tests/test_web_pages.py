@@ -96,7 +96,7 @@ def test_batches_list_and_batch_page_show_counts_and_records():
     page = text(client.get(f"/batches/{batch.id}/"))
     assert '<td data-count="done" class="state-done">1</td>' in page
     assert "Ninguna página ha fallado" in page and "informe.pdf" in page
-    assert f'href="/api/records/{report.id}"' in page or "/review/" in page  # the record, or its review page
+    assert f'href="/review/report/{report.id}/"' in page  # the record over its page image
     assert f"/api/batches/{batch.id}/export?format=csv" in page
     assert client.get("/batches/999999/").status_code == 404
     assert client.post(f"/batches/{batch.id}/").status_code == 405  # pages change nothing

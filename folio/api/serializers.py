@@ -13,7 +13,7 @@ from rest_framework import serializers
 from records.completeness import HELD, MISSING, RESCANNED
 
 STATE_CHOICES = ("queued", "running", "done", "failed", "poison")
-EXPORT_FORMATS = ("jsonl", "csv")
+EXPORT_FORMATS = ("jsonl", "csv", "xlsx")
 
 
 class UploadRequest(serializers.Serializer):
@@ -102,7 +102,7 @@ class BatchProgress(BatchCounts):
     duplicates = Duplicate(many=True, help_text="files already held; their pages are not read again")
     rescans = Rescan(many=True, help_text="records of a report already held (same ramo, unidad, year, quarter)")
     records = serializers.CharField(help_text="URL of the batch's records")
-    export = serializers.CharField(help_text="URL of the batch's export (add ?format=jsonl or csv)")
+    export = serializers.CharField(help_text="URL of the batch's export (add ?format=jsonl, csv or xlsx)")
 
 
 class RecordQuery(serializers.Serializer):

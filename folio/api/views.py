@@ -28,7 +28,8 @@ from web.listing import as_row, batches_with_counts
 from web.uploads import UploadError, submit_uploads
 
 PROBLEM = {400: s.Problem, 401: s.Problem, 403: s.Problem}
-CONTENT_TYPES = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+CONTENT_TYPES = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _query(serializer_class, request) -> dict:
@@ -100,17 +101,18 @@ class BatchDetail(APIView):
 class BatchExport(APIView):
     permission_classes = [IsAuthenticated, ReadsRecords]
 
-    @extend_schema(summary="The batch's records as a file: JSONL (the contract) or CSV (one line per table row)",
+    @extend_schema(summary="The batch's records as a file: JSONL (the contract), CSV (one line per table row), XLSX",
                    parameters=[s.ExportQuery],
                    responses={(200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR),
                               (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
+                              (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
                               404: s.Problem, **PROBLEM})
     def get(self, request, batch_id: int):
         fmt = _query(s.ExportQuery, request)["format"]
         batch = get_object_or_404(Batch, pk=batch_id)
         reports = (Report.objects.filter(page__document__batch_id=batch.id)
                    .select_related("page__document").order_by("page__document_id", "page__number"))
-        buf = io.StringIO()
+        buf = io.BytesIO() if fmt == "xlsx" else io.StringIO()  # the workbook is written as bytes
         write_export(reports, fmt, buf)
         response = HttpResponse(buf.getvalue(), content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="batch-{batch.id}.{fmt}"'
