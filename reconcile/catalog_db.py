@@ -10,9 +10,10 @@ from reconcile.models import CatalogEntry as CatalogRow
 
 
 @transaction.atomic
-def import_csv(path: Path) -> int:
-    """Replace the catalog with the CSV's entries (aliases travel in the CSV). Returns the count."""
-    entries = load_csv(Path(path))
+def import_csv(path) -> int:
+    """Replace the catalog with the CSV's entries (aliases travel in the CSV). Returns the count.
+    ``path``: a file path or an open text file."""
+    entries = load_csv(path if hasattr(path, "read") else Path(path))
     CatalogRow.objects.all().delete()
     CatalogRow.objects.bulk_create(
         CatalogRow(
@@ -22,6 +23,49 @@ def import_csv(path: Path) -> int:
         for e in entries
     )
     return len(entries)
+
+
+def _key(kind, code, name, parent, year_from, year_to) -> tuple:
+    return (kind, code or "", parent or "", name, year_from, year_to)
+
+
+@transaction.atomic
+def merge_csv(source) -> tuple[int, int]:
+    """Add the CSV's entries to the catalog, keeping what is there: an entry already held (same kind,
+    code, parent, name and years) gets the CSV's cargo and the union of both alias lists, so spellings
+    learned from reviewers survive an import. ``source``: a path, an open file or the CSV text.
+    Returns (added, updated)."""
+    entries = load_csv(source)
+    held = {_key(r.kind, r.code, r.name, r.parent, r.year_from, r.year_to): r for r in CatalogRow.objects.all()}
+    added = updated = 0
+    for e in entries:
+        row = held.get(_key(e.kind, e.code, e.name, e.parent, e.year_from, e.year_to))
+        if row is None:
+            row = CatalogRow.objects.create(
+                kind=e.kind, code=e.code or "", name=e.name, parent=e.parent or "", cargo=e.cargo or "",
+                year_from=e.year_from, year_to=e.year_to, aliases=list(e.aliases),
+            )
+            held[_key(e.kind, e.code, e.name, e.parent, e.year_from, e.year_to)] = row
+            added += 1
+            continue
+        aliases = list(dict.fromkeys([*(row.aliases or []), *e.aliases]))
+        if aliases != (row.aliases or []) or (e.cargo or "") != row.cargo:
+            row.aliases, row.cargo = aliases, e.cargo or ""
+            row.save(update_fields=["aliases", "cargo"])
+            updated += 1
+    return added, updated
+
+
+def export_text(rows=None) -> str:
+    """The catalog (or ``rows`` of it) as catalog CSV text, learned aliases included."""
+    from reconcile.catalog import CatalogEntry
+
+    rows = CatalogRow.objects.all() if rows is None else rows
+    return write_csv(
+        CatalogEntry(kind=r.kind, code=r.code, name=r.name, parent=r.parent, cargo=r.cargo,
+                     year_from=r.year_from, year_to=r.year_to, aliases=tuple(r.aliases or ()))
+        for r in rows
+    )
 
 
 def export_csv(path: Path) -> int:

@@ -2,7 +2,10 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.browser"]  # real Chromium fixtures: chromium, web_page, site, make_user
+pytest_plugins = [
+    "tests.browser",  # real Chromium fixtures: chromium, web_page, site, make_user
+    "tests.review_data",  # review fixtures: rendered_page (session), review_page
+]
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
