@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from web.views import home
 
+handler400 = "web.errors.bad_request"  # JSON under /api/, a page elsewhere (e.g. too many files)
+
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

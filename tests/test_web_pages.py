@@ -81,10 +81,14 @@ def test_upload_without_script_posts_here_and_lands_on_the_batch():
     assert 'data-api="/api/batches/%d"' % batch.id in page and "web/batch.js" in page
 
 
-def test_upload_with_no_file_says_so():
+def test_upload_with_no_file_or_too_many_says_so(settings):
     client = signed_in("archive")
     response = client.post("/upload/", {"name": "vacío"}, follow=True)
     assert "Elige uno o más archivos" in text(response) and Batch.objects.count() == 0
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = settings.FOLIO_MAX_UPLOAD_FILES = 2
+    response = client.post("/upload/", {"files": [SimpleUploadedFile(f"f{i}.png", b"x") for i in range(3)]})
+    assert response.status_code == 400 and "Más de 2 archivos en un envío" in text(response)
+    assert Batch.objects.count() == 0
 
 
 def test_batches_list_and_batch_page_show_counts_and_records():

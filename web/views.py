@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import SuspiciousOperation
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -43,11 +42,10 @@ def upload(request):
         try:
             batch, submitted = submit_uploads(request.FILES.getlist("files"), batch_name=request.POST.get("name"),
                                               user=request.user)
-        except SuspiciousOperation:
-            messages.error(request, f"Demasiados archivos en un envío: el límite es {settings.FOLIO_MAX_UPLOAD_FILES}; "
-                                    f"súbelos en varios lotes.")
         except UploadError:
-            messages.error(request, "Elige uno o más archivos para subir.")
+            messages.error(request, "Elige uno o más archivos para subir." if not request.FILES else
+                           f"Demasiados archivos en un envío: el límite es {settings.FOLIO_MAX_UPLOAD_FILES}; "
+                           f"súbelos en varios lotes.")
         else:
             rejected = sum(1 for s in submitted if s.document.error)
             messages.success(request, f"Lote {batch.id}: {len(submitted)} archivo(s) recibidos"

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import io
 
-from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,11 +61,8 @@ class BatchList(generics.GenericAPIView):
                    request={"multipart/form-data": s.UploadRequest},
                    responses={201: s.UploadResponse, **PROBLEM})
     def post(self, request):
-        try:
-            uploads = request.FILES.getlist("files")
-            name = request.data.get("name")
-        except SuspiciousOperation as exc:  # e.g. more files than DATA_UPLOAD_MAX_NUMBER_FILES
-            raise ParseError(f"{exc}; send at most {settings.FOLIO_MAX_UPLOAD_FILES} files per request") from exc
+        # More files than DATA_UPLOAD_MAX_NUMBER_FILES fail while the body is parsed: web.errors answers (400 JSON).
+        uploads, name = request.FILES.getlist("files"), request.data.get("name")
         try:
             batch, submitted = submit_uploads(uploads, batch_name=name, user=request.user)
         except UploadError as exc:
