@@ -4,6 +4,7 @@ import pytest
 
 pytest_plugins = [
     "tests.browser",  # real Chromium fixtures: chromium, web_page, site, make_user
+    "tests.services",  # real redis-server, PostgreSQL and folio worker processes: make_service, postgres
     "tests.review_data",  # review fixtures: rendered_page (session), review_page
 ]
 
