@@ -49,7 +49,8 @@ def item_context(field: Field, flt: review.QueueFilter, *, notice: str = "", err
 
 
 def page_boxes(fields: list[Field]) -> list[dict]:
-    """Every field that has a box on the page, for the overlay (drawn in stored order)."""
+    """Every field that has a box on the page, for the overlay; larger boxes first, so a row or a list
+    never covers the cells inside it (what is drawn last is on top and takes the click)."""
     out = []
     for f in fields:
         if not f.bbox or len(f.bbox) != 4:
@@ -57,7 +58,7 @@ def page_boxes(fields: list[Field]) -> list[dict]:
         x0, y0, x1, y1 = (int(v) for v in f.bbox)
         out.append({"field": f, "x": x0, "y": y0, "w": max(1, x1 - x0), "h": max(1, y1 - y0),
                     "label": f"{f.path}: {shown(f.value)}"[:200]})
-    return out
+    return sorted(out, key=lambda b: -b["w"] * b["h"])
 
 
 def record_rows(fields: list[Field]) -> list[dict]:

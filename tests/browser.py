@@ -78,10 +78,13 @@ def site(live_server):
 
 
 @pytest.fixture
-def make_user(transactional_db):
+def make_user(transactional_db, settings):
     from django.contrib.auth import get_user_model
 
     from web.roles import assign
+
+    # A cheap hasher: these tests are about pages, and every login would cost a second of PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     def make(name: str, role: str | None = None):
         user = get_user_model().objects.create_user(name, password=PASSWORD)

@@ -46,7 +46,7 @@
   function decide(form, extra, submitter) {
     var data = submitter ? new FormData(form, submitter) : new FormData(form);
     Object.keys(extra).forEach(function (k) { data.set(k, extra[k]); });
-    send(form.action, { method: "POST", body: data });
+    send(form.getAttribute("action"), { method: "POST", body: data });
   }
 
   function skip() {
