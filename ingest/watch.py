@@ -66,6 +66,7 @@ class Watcher:
         self.move_done = Path(move_done).resolve() if move_done else None
         self._last: dict[Path, tuple[int, int]] = {}  # path -> (size, mtime_ns) at the previous poll
         self._sha: dict[tuple[Path, int, int], str] = {}
+        self._held: dict[tuple[Path, int, int], Document] = {}  # known held: no query at every poll
         self._told: set[tuple[Path, int, int]] = set()  # rejections and held files already logged
 
     def _candidates(self) -> dict[Path, tuple[int, int]]:
@@ -103,9 +104,7 @@ class Watcher:
                 result.rejected.append(Rejected(path, reason))
                 self._once(key, logging.WARNING, "rejected %s: %s", path, reason)
                 continue
-            if key not in self._sha:
-                self._sha[key] = files.sha256_of(path)
-            held = Document.objects.filter(sha256=self._sha[key]).order_by("id").first()
+            held = self._held_document(key)
             if held is not None:
                 result.held.append((path, held))
                 self._once(key, logging.INFO, "already held: %s (document %s, batch %s)%s", path, held.id,
@@ -113,6 +112,7 @@ class Watcher:
                 continue
             stable.append(path)
         self._last = now
+        self._forget_gone(now)
         if stable:
             self._submit(stable, result)
         if self.move_done:
@@ -120,6 +120,24 @@ class Watcher:
                 if not doc.error:
                     result.moved.append((path, self._move(path)))
         return result
+
+    def _held_document(self, key: tuple[Path, int, int]) -> Document | None:
+        """The document already holding these bytes (any batch, rejected or not), if any."""
+        if key not in self._held:
+            if key not in self._sha:
+                self._sha[key] = files.sha256_of(key[0])
+            held = Document.objects.filter(sha256=self._sha[key]).order_by("id").first()
+            if held is None:
+                return None
+            self._held[key] = held
+        return self._held[key]
+
+    def _forget_gone(self, now: dict[Path, tuple[int, int]]) -> None:
+        """Drop what is remembered of file versions no longer in the folder (a watcher runs for months)."""
+        for memo in (self._sha, self._held):
+            for key in [k for k in memo if now.get(k[0]) != k[1:]]:
+                del memo[key]
+        self._told = {k for k in self._told if now.get(k[0]) == k[1:]}
 
     def _submit(self, paths: list[Path], result: PollResult) -> None:
         name = self.batch_name or f"watch {self.folder.name} {timezone.localtime():%Y-%m-%d %H:%M:%S}"

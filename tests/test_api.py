@@ -4,9 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -198,7 +202,7 @@ def test_committed_openapi_equals_the_generated_one(tmp_path):
     assert committed == out.read_text(encoding="utf-8"), (
         "docs/openapi.yaml is stale: regenerate it with "
         "`.venv/bin/python manage.py spectacular --file docs/openapi.yaml`")
-    paths = set(__import__("yaml").safe_load(committed)["paths"])
+    paths = set(yaml.safe_load(committed)["paths"])
     assert {"/api/batches", "/api/batches/{batch_id}", "/api/batches/{batch_id}/export", "/api/records",
             "/api/records/{record_id}", "/api/completeness"} <= paths
 
@@ -217,9 +221,6 @@ def one_scan(tmp_path_factory) -> Path:
 def test_a_page_uploaded_through_the_api_gives_the_record_folio_run_gives(one_scan, tmp_path, settings,
                                                                           django_capture_on_commit_callbacks):
     """The API is one more entrance to the same pipeline: same page in, same record out as `folio run`."""
-    import subprocess
-    import sys
-
     from reconcile.catalog_db import import_csv
 
     catalog = ROOT / "samples" / "data" / "catalog.csv"
@@ -236,7 +237,7 @@ def test_a_page_uploaded_through_the_api_gives_the_record_folio_run_gives(one_sc
     assert len(records) == 1
 
     export = tmp_path / "run.jsonl"
-    env = {**__import__("os").environ, "FOLIO_HOME": str(tmp_path / "home"), "OMP_THREAD_LIMIT": "1"}
+    env = {**os.environ, "FOLIO_HOME": str(tmp_path / "home"), "OMP_THREAD_LIMIT": "1"}
     done = subprocess.run([sys.executable, "-m", "folio.cli", "run", str(one_scan), "--catalog", str(catalog),
                            "--export", str(export)], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
