@@ -1,0 +1,98 @@
+"""Claims and leases (worker/pages.py), the sweeper's reclaiming, batch progress: the database side alone."""
+import subprocess
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from ingest.models import Page
+from ingest.progress import batch_progress
+from ingest.service import submit_paths
+from worker import pages
+from worker.sweeper import reclaim_expired
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page(tmp_path):
+    path = tmp_path / "informe.png"
+    Image.fromarray(np.full((50, 70), 255, np.uint8)).save(path, format="PNG")
+    _, submitted = submit_paths([path], batch_name="t")
+    return submitted[0].pages[0]
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_page_is_claimed_once_and_a_second_delivery_does_nothing(page):
+    first = pages.claim(page.id)
+    assert first is not None
+    assert pages.claim(page.id) is None  # a live claim of a live process: the duplicate returns
+    page.refresh_from_db()
+    assert page.state == Page.State.RUNNING and page.attempts == 1 and page.lease_until > timezone.now()
+    assert pages.fail(first, "rejected", "informe.png, page 1: not a report")
+    assert pages.claim(page.id) is None  # finished pages are never run again by a stray message
+    page.refresh_from_db()
+    assert page.state == Page.State.FAILED and page.lease_until is None
+
+
+def test_a_claim_whose_process_died_is_a_crash_and_the_page_is_taken_again(page):
+    Page.objects.filter(pk=page.id).update(state=Page.State.RUNNING, claimed_by=f"{pages.HOST}:{_dead_pid()}:x",
+                                           lease_until=timezone.now() + timedelta(hours=1), attempts=1)
+    again = pages.claim(page.id)
+    assert again is not None
+    page.refresh_from_db()
+    assert page.crashes == 1 and page.attempts == 2 and page.claimed_by == again.token
+
+
+def test_an_expired_lease_on_another_host_is_reclaimed_by_the_sweeper(page):
+    Page.objects.filter(pk=page.id).update(state=Page.State.RUNNING, claimed_by="elsewhere:123:x",
+                                           lease_until=timezone.now() - timedelta(seconds=1), attempts=1)
+    assert reclaim_expired() == {"requeued": 1, "poison": 0}
+    page.refresh_from_db()
+    assert page.state == Page.State.QUEUED and page.crashes == 1 and page.enqueued_at is None
+
+
+def test_a_live_lease_on_another_host_is_left_alone(page):
+    Page.objects.filter(pk=page.id).update(state=Page.State.RUNNING, claimed_by="elsewhere:123:x",
+                                           lease_until=timezone.now() + timedelta(minutes=5))
+    assert pages.claim(page.id) is None
+    assert reclaim_expired() == {"requeued": 0, "poison": 0}
+
+
+def test_the_third_crash_makes_the_page_poison_with_its_reason(page):
+    Page.objects.filter(pk=page.id).update(state=Page.State.RUNNING, claimed_by=f"{pages.HOST}:{_dead_pid()}:x",
+                                           lease_until=timezone.now() + timedelta(hours=1), attempts=3, crashes=2)
+    assert pages.claim(page.id) is None
+    page.refresh_from_db()
+    assert page.state == Page.State.POISON and page.crashes == 3
+    assert page.error.startswith("informe.png, page 1: killed its worker 3 times") and "died" in page.error
+    progress = batch_progress(page.document.batch_id)
+    assert progress["poison"] == 1 and progress["finished"]
+    assert progress["failures"] == [{"file": "informe.png", "page": 1, "state": "poison", "code": "poison",
+                                     "error": page.error, "document_id": page.document_id, "page_id": page.id}]
+
+
+def test_a_released_page_is_queued_again_with_its_retry_time(page):
+    c = pages.claim(page.id)
+    assert pages.release(c, delay=30)
+    page.refresh_from_db()
+    assert page.state == Page.State.QUEUED and page.claimed_by == "" and page.enqueued_at > timezone.now()
+    assert not pages.fail(c, "x", "a released claim can no longer end the page")
+
+
+def test_batch_progress_counts_every_state(page, tmp_path):
+    bad = tmp_path / "roto.pdf"
+    bad.write_bytes(b"%PDF-1.4 not really")
+    batch, _ = submit_paths([bad], batch_name="mixed")
+    p = batch_progress(batch.id)
+    assert (p["total"], p["failed"], p["queued"], p["finished"]) == (1, 1, 0, True)
+    assert p["failures"][0]["file"] == "roto.pdf" and "roto.pdf" in p["failures"][0]["error"]
+    q = batch_progress(page.document.batch_id)
+    assert (q["queued"], q["finished"], q["name"]) == (1, False, "t")
