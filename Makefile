@@ -7,7 +7,7 @@ FOLIO_HOME ?= $(CURDIR)/folio-data
 export FOLIO_HOME
 DEMO_PROFILE ?= office200
 
-.PHONY: setup demo test bench bench-setup clean
+.PHONY: setup demo test bench bench-setup bench-queue clean
 
 setup:
 	@bash scripts/setup.sh
@@ -28,6 +28,10 @@ bench-setup:
 
 bench: setup bench-setup
 	$(VENV)/bin/python -m bench.run
+
+# pages per minute through real Redis and folio worker processes (1, then 2 workers); a benchmark, not a test
+bench-queue: setup
+	$(VENV)/bin/python -m bench.queue_throughput
 
 clean:
 	rm -rf "$(FOLIO_HOME)" bench/out

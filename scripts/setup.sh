@@ -8,6 +8,7 @@ PACKAGES=(
   tesseract-ocr tesseract-ocr-spa tesseract-ocr-osd   # the OCR engine and its Spanish data
   poppler-utils                                       # pdfinfo, pdftoppm
   redis-server                                        # the queue's broker
+  postgresql                                          # the queue's integration tests run on a real server too
   fonts-dejavu-core fonts-liberation fonts-freefont-ttf  # fonts the sample generator prints with
   chromium                                            # the real browser of the end-to-end tests
   python3 python3-venv python3-pip

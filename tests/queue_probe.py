@@ -32,7 +32,8 @@ def main() -> None:
             {"id": p.id, "batch": p.document.batch_id, "file": p.document.name, "number": p.number,
              "sha256": p.document.sha256, "state": p.state, "priority": p.priority, "attempts": p.attempts,
              "crashes": p.crashes, "error_code": p.error_code, "error": p.error, "claimed_by": p.claimed_by,
-             "updated_at": p.updated_at.isoformat(), "has_record": hasattr(p, "report"),
+             "updated_at": p.updated_at.isoformat(), "cpu_seconds": p.cpu_seconds,
+             "enqueued_at": p.enqueued_at.isoformat() if p.enqueued_at else None, "has_record": hasattr(p, "report"),
              "report": p.report.id if hasattr(p, "report") else None}
             for p in pages
         ],
