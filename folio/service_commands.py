@@ -75,9 +75,12 @@ def cmd_submit(args) -> int:
     for s in submitted:
         if s.document.duplicate_of_id:
             print(f"  {s.document.name}: already held (document {s.document.duplicate_of_id}); not read again")
-    if args.wait:
-        return _follow(batch.id, interval=1.0)
-    _wait_inline()
+    from django.conf import settings
+
+    if args.wait or (settings.FOLIO_QUEUE == "inline" and pages):
+        code = _follow(batch.id, interval=1.0)  # inline: this process's thread runs them; stay until it has
+        _wait_inline()
+        return code
     return 0
 
 
