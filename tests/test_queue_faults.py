@@ -123,3 +123,20 @@ def test_page_that_crashes_its_worker_every_time_becomes_poison(make_service, sa
     assert worker.alive()
     status = svc.folio("status", poison["batch"]).stdout
     assert "POISON scan-04.jpg page 1 [poison]: scan-04.jpg, page 1: killed its worker 3 times" in status, status
+
+
+def test_transient_errors_are_retried_and_persistent_ones_end_failed(make_service, sample_scans, tmp_path):
+    svc = make_service(FOLIO_RETRY_MAX="2", FOLIO_RETRY_BACKOFF="1")
+    flaky, broken = sample_scans / "scan-03.png", sample_scans / "scan-04.jpg"
+    svc.worker(concurrency=2, faults={"FOLIO_FAULT_TRANSIENT": f"{_sha(flaky)}:2,{_sha(broken)}:-1",
+                                      "FOLIO_FAULT_STATE_DIR": str(tmp_path)})
+    svc.folio("submit", flaky, broken, "--batch", "transient")
+    state = svc.wait_settled()
+    result = ledger(state)
+    print("ledger, transient errors:", result)
+    ok = next(p for p in state["pages"] if p["file"] == "scan-03.png")
+    bad = next(p for p in state["pages"] if p["file"] == "scan-04.jpg")
+    assert ok["state"] == "done" and ok["attempts"] == 3 and ok["crashes"] == 0, ok  # two retries, then read
+    assert bad["state"] == "failed" and bad["error_code"] == "injected_transient", bad
+    assert bad["attempts"] == 3 and bad["error"].startswith("scan-04.jpg, page 1: still failing after 3 tries"), bad  # FOLIO_RETRY_MAX=2
+    assert result["lost"] == 0 and result["duplicate_records"] == 0

@@ -155,6 +155,13 @@ def fail(c: Claim, code: str, message: str) -> bool:
     return _finish(c, state=Page.State.FAILED, error_code=code, error=message)
 
 
+def give_up(c: Claim, exc: TransientError, tries: int) -> bool:
+    """A transient error that outlived its retries ends the page FAILED, saying so."""
+    where = f"{exc.file}, page {exc.page}: " if exc.file else ""
+    return fail(c, exc.code, f"{where}still failing after {tries} tries ({exc.message}); "
+                             f"submit the file again once the cause is fixed")
+
+
 def release(c: Claim, delay: float = 0.0) -> bool:
     """Give a claimed page back to the queue (a transient error); the retry is due in ``delay`` seconds."""
     return _finish(c, state=Page.State.QUEUED, claimed_by="",
@@ -180,9 +187,10 @@ def run_claimed(c: Claim, catalog: CatalogIndex | None = None) -> Page:
         work = process_image(image, catalog, source=source_of(page), dpi=dpi)
         _store(c, page, work, cpu_seconds() - started)
     except (TransientError, OperationalError, InterfaceError) as exc:
-        if isinstance(exc, TransientError):
-            raise
-        raise TransientError(f"the database did not answer ({exc})", code="database") from exc
+        if not isinstance(exc, TransientError):
+            exc = TransientError(f"the database did not answer ({exc})", code="database")
+        exc.file, exc.page = page.document.name, page.number
+        raise exc
     except FolioError as exc:
         exc.file, exc.page = page.document.name, page.number
         log.warning("page failed: %s", exc)
@@ -227,7 +235,7 @@ def process_page(page_id: int, catalog: CatalogIndex | None = None) -> Page:
             return run_claimed(c, catalog)
         except TransientError as exc:
             if attempt >= settings.FOLIO_RETRY_MAX:
-                fail(c, exc.code, f"still failing after {attempt + 1} tries: {exc}")
+                give_up(c, exc, attempt + 1)
                 break
             release(c)
             time.sleep(min(settings.FOLIO_RETRY_BACKOFF * 2 ** attempt, 60))

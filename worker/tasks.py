@@ -38,7 +38,7 @@ def process_page_task(self, page_id: int) -> str:
         return pages.run_claimed(claim).state
     except TransientError as exc:
         if self.request.retries >= self.max_retries:
-            pages.fail(claim, exc.code, f"still failing after {self.request.retries + 1} tries: {exc}")
+            pages.give_up(claim, exc, self.request.retries + 1)
             return "failed"
         countdown = _backoff(self.request.retries)
         pages.release(claim, delay=countdown)

@@ -6,6 +6,9 @@ when their module is first imported, so the product carries no test-only code.
 ``FOLIO_FAULT_KILL_SHA256=sha,...``  a page of a document with one of these
     sha256 makes the process running it SIGKILL itself (in
     ``worker.pipeline.process_image``): a page that kills its worker every time.
+``FOLIO_FAULT_TRANSIENT=sha:N,...`` with ``FOLIO_FAULT_STATE_DIR``  the first N runs of a page of
+    that document raise ``TransientError`` (counted in a file, across processes);
+    N = -1: every run.
 ``FOLIO_FAULT_KILL_AFTER_SUBMITS=N``  the process SIGKILLs itself right after
     its N-th ``worker.queue.submit`` returned (a backfill stopped mid-tree).
 """
@@ -17,6 +20,18 @@ import sys
 
 KILL_SHA = {s for s in os.environ.get("FOLIO_FAULT_KILL_SHA256", "").split(",") if s}
 KILL_AFTER = int(os.environ.get("FOLIO_FAULT_KILL_AFTER_SUBMITS", "0") or 0)
+TRANSIENT = dict(item.split(":") for item in os.environ.get("FOLIO_FAULT_TRANSIENT", "").split(",") if item)
+STATE_DIR = os.environ.get("FOLIO_FAULT_STATE_DIR", "")
+
+
+def _transient_due(sha: str) -> bool:
+    """Count this run of the page in a file shared by the worker's processes; True while faults remain."""
+    path = os.path.join(STATE_DIR, sha + ".runs")
+    with open(path, "a") as fh:
+        fh.write("x")
+    runs = os.path.getsize(path)
+    limit = int(TRANSIENT[sha])
+    return limit < 0 or runs <= limit
 
 
 def _die(why: str) -> None:
@@ -31,6 +46,10 @@ def _wrap_pipeline(module) -> None:
     def process_image(image, catalog, *, source, dpi=None):
         if source.get("sha256") in KILL_SHA:
             _die(f"{source.get('file')} page {source.get('page')}")
+        if source.get("sha256") in TRANSIENT and _transient_due(source["sha256"]):
+            from folio.errors import TransientError
+
+            raise TransientError("fault injection: a transient failure", code="injected_transient")
         return real(image, catalog, source=source, dpi=dpi)
 
     module.process_image = process_image
@@ -51,7 +70,7 @@ def _wrap_queue(module) -> None:
 
 
 TARGETS = {}
-if KILL_SHA:
+if KILL_SHA or TRANSIENT:
     TARGETS["worker.pipeline"] = _wrap_pipeline
 if KILL_AFTER:
     TARGETS["worker.queue"] = _wrap_queue
