@@ -38,6 +38,7 @@ class Check:
     cells: tuple[str, ...]
     test: Callable[[Values], bool | None]
     solve: dict[str, Callable[[Values], int | None]] = field(default_factory=dict)
+    total: str | None = None  # a sum check: this cell is the sum of the others
 
 
 def _sum(vals: Values, cells: list[str]) -> int:
@@ -53,7 +54,7 @@ def _sum_check(rule: str, total: str, parts: list[str]) -> Check:
     solve = {total: lambda v: _sum(v, parts)}
     for cell in parts:
         solve[cell] = (lambda c: lambda v: (v.get(total) or 0) - _sum(v, [p for p in parts if p != c]))(cell)
-    return Check(rule, (total, *parts), test, solve)
+    return Check(rule, (total, *parts), test, solve, total)
 
 
 def ratio_ok(percent: int, part: int, whole: int) -> bool:
@@ -164,7 +165,7 @@ def check_and_repair(
     neighbours = neighbours or {}
     values = dict(values)
     repairs: dict[str, str] = {}
-    status = run(checks, values)
+    status = before = run(checks, values)
     if any(ok is False for ok in status.values()):
         options = []
         for cell in sorted({c for chk in checks for c in chk.cells}):
@@ -189,8 +190,9 @@ def check_and_repair(
     doubtful: set[str] = set()
     for cell in repairs:
         # A repair one check alone supports is applied, but a person confirms it; and that check
-        # passing is then no evidence for the other cells it covers, so they are in doubt too.
-        covering = [chk for chk in checks if cell in chk.cells and status[chk.rule]]
+        # passing is then no evidence for the other cells it covers, so they are in doubt too. A check
+        # supports the repair only if it failed before it: a ratio that rounds alike either way does not.
+        covering = [chk for chk in checks if cell in chk.cells and status[chk.rule] and before[chk.rule] is False]
         if len(covering) < 2:
             doubtful.add(cell)
             for chk in covering:

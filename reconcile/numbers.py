@@ -4,14 +4,15 @@ from __future__ import annotations
 from typing import Callable
 
 from reconcile import checks as ck
-from reconcile.evidence import RULE, make_field, number_confidence
+from reconcile.evidence import ALONE, AUTO, CLEAN, RULE, make_field, number_confidence
 from reconcile.parse import parse_int, parse_percent
 from reconcile.paths import get
 from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
 
 ProvFn = Callable[[str], Provenance]
 
-UNCHECKED = 0.8
+# A reading firm enough to vouch, through an identity, for the other cells of it.
+FIRM = AUTO
 
 PROGRESS_ORDER = ["meta_anual"] + [c for q in range(4) for c in (ck.P(q), ck.A(q))] + ["avance_absoluto", "avance_relativo"]
 MODIFICATION_ORDER = ["meta_anual_autorizada", "aumentos", "disminuciones", "meta_anual_modificada"] + [ck.C(q) for q in range(4)]
@@ -54,12 +55,15 @@ def progress_numbers(raw_row: dict, trimestre: int | None, prov: ProvFn) -> tupl
     if shifted:
         printed = shifted
     required = _required(printed, [c for c in order if c not in later])
+    sure = {c: _sureness(c, printed[c], outcome, prov(c), c in required) for c in order if c not in later}
+    pinned = corroboration(checks, outcome, sure)
     fields = {}
     for cell in order:
         if cell in later:
             fields[cell] = _rule_null(printed[cell], prov(cell), trimestre)
             continue
-        fields[cell] = _grade(cell, printed[cell], outcome, prov(cell), shifted is not None, cell in required)
+        fields[cell] = _grade(cell, printed[cell], outcome, prov(cell), shifted is not None, cell in required,
+                              pinned[cell])
     data = {
         "meta_anual": outcome.values.get("meta_anual"),
         "trimestres": [
@@ -80,9 +84,13 @@ def modification_numbers(raw_row: dict, movimiento: str | None, prov: ProvFn) ->
         parts = cal.split()
         raw["calendario"] = parts if len(parts) == 4 else [cal, None, None, None]
     printed = _printed(raw, order)
-    outcome, shifted = _check_layout(ck.modification_checks(movimiento), printed, order, set())
+    checks = ck.modification_checks(movimiento)
+    outcome, shifted = _check_layout(checks, printed, order, set())
     required = _required(printed, ["meta_anual_autorizada", "meta_anual_modificada"] + [ck.C(q) for q in range(4)])
-    fields = {cell: _grade(cell, printed[cell], outcome, prov(cell), False, cell in required) for cell in order}
+    sure = {c: _sureness(c, printed[c], outcome, prov(c), c in required) for c in order}
+    pinned = corroboration(checks, outcome, sure)
+    fields = {cell: _grade(cell, printed[cell], outcome, prov(cell), False, cell in required, pinned[cell])
+              for cell in order}
     data = {c: outcome.values.get(c) for c in order[:4]}
     data["calendario"] = [outcome.values.get(ck.C(q)) for q in range(4)]
     return data, fields
@@ -112,12 +120,76 @@ def _check_layout(checks, printed, order, later) -> tuple[ck.Outcome, dict | Non
     return outcome, None
 
 
+# How surely a cell was read: unusable (an identity over it proves nothing), suspect (a failed check
+# covers it), doubtful (read unsurely), firm, certain.
+UNUSABLE, SUSPECT, DOUBTFUL, FIRMLY, CERTAINLY = -2, -1, 0, 1, 2
+
+
+def _sureness(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, required: bool) -> int:
+    """How surely a cell was read: certainly (at ``ALONE``, or a clean parse with no reader's confidence),
+    firmly (at ``FIRM``, or repaired with two checks' support), doubtfully; or unusably, where an identity
+    over the cell proves nothing: an empty cell the form always fills holds the identity only if the unread
+    value happens to be 0, an unparseable one was given a value by nobody."""
+    if cell in outcome.repairs:
+        return DOUBTFUL if cell in outcome.doubtful else FIRMLY
+    if text is None:
+        return UNUSABLE if required else FIRMLY
+    parsed = _parse(cell, text)
+    if not parsed.ok:
+        return UNUSABLE
+    if prov.confidence is None:
+        return DOUBTFUL if parsed.repaired else CERTAINLY
+    return CERTAINLY if prov.confidence >= ALONE else FIRMLY if prov.confidence >= FIRM else DOUBTFUL
+
+
+def _pins(chk: ck.Check, cell: str, sure: dict[str, int], passed: set[str], values: dict | None = None) -> bool:
+    """A passed identity vouches for a cell unless another cell of it is unusable or suspect (a misread
+    there must be balanced by one here for the identity to hold), or the cell and another are both read
+    doubtfully: two misreads can satisfy an identity together (4501 and 1126 for 4500 and 1125), one
+    misread cannot. Except in a sum whose firm cells leave its doubtful parts a sum of 0: parts are never
+    negative, so each of them is 0 (a row of doubtful zeros under a firm total and firm parts)."""
+    others = [o for o in chk.cells if o != cell]
+    if chk.rule not in passed or cell not in chk.cells or any(sure.get(o, UNUSABLE) < DOUBTFUL for o in others):
+        return False
+    if sure[cell] >= FIRMLY or all(sure[o] >= FIRMLY for o in others):
+        return True
+    doubtful = [c for c in chk.cells if sure[c] < FIRMLY]
+    return (values is not None and chk.total is not None and chk.total not in doubtful
+            and all(values.get(c) == 0 for c in doubtful))
+
+
+def _refirmed(cell: str, checks: list[ck.Check], sure: dict[str, int], passed: set[str]) -> bool:
+    """A firmly read cell a failed check put in doubt, pinned again by another identity whose other cells
+    are all firm: one of three or more cells (a printed 100 % that fails against a goal the quarters sum
+    to), or one of two equal cells both read with certainty; two equal cells read less surely (absoluto =
+    the one alcanzado) may be one misread printed twice."""
+    if sure.get(cell, UNUSABLE) < FIRMLY:
+        return False
+    for k in checks:
+        others = [o for o in k.cells if o != cell]
+        if cell not in k.cells or not _pins(k, cell, sure, passed):
+            continue
+        if len(k.cells) >= 3 and all(sure[o] >= FIRMLY for o in others):
+            return True
+        if len(k.cells) == 2 and sure[cell] == CERTAINLY and sure[others[0]] == CERTAINLY:
+            return True
+    return False
+
+
+def corroboration(checks: list[ck.Check], outcome: ck.Outcome, sure: dict[str, int]) -> dict[str, bool]:
+    """Cells a passed identity vouches for (see ``_pins``), once cells some failed check put in doubt
+    are suspect unless another identity pins them again (``_refirmed``)."""
+    passed = {rule for results in outcome.results.values() for rule, ok, _ in results if ok}
+    level = {c: min(v, SUSPECT) if c in outcome.doubtful and c not in outcome.repairs
+             and not _refirmed(c, checks, sure, passed) else v for c, v in sure.items()}
+    return {c: any(_pins(k, c, level, passed, outcome.values) for k in checks) for c in sure}
+
+
 def _grade(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, shifted: bool,
-           required: bool) -> FieldResult:
+           required: bool, corroborated: bool) -> FieldResult:
     parsed = _parse(cell, text)
     value = outcome.values.get(cell)
     results = [CheckResult(rule, ok, detail) for rule, ok, detail in outcome.results.get(cell, [])]
-    checked = bool(results)
     if value is None and required:
         results.append(CheckResult("cell_not_empty", False, "the form fills this cell; nothing was read"))
     candidates = []
@@ -129,11 +201,14 @@ def _grade(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, s
         results.append(CheckResult("blank_shift_repair", True, outcome.repairs[cell]))
     if not parsed.ok:
         results.append(CheckResult("parses_as_number", False, parsed.note))
-    conf = number_confidence(prov.confidence, parsed.ok and not parsed.repaired, results)
+    if value is None and not required:  # a cell the form may leave blank, read blank: nothing to misread
+        conf = prov.confidence if prov.confidence is not None else CLEAN
+        conf = number_confidence(conf, True, results, True)
+    else:
+        conf = number_confidence(prov.confidence, parsed.ok and not parsed.repaired, results,
+                                 corroborated or (repaired and not shifted))
     if repaired and not shifted:
         conf = min(conf, 0.9)
-    if not checked and prov.confidence is None and value is not None:
-        conf = min(conf, UNCHECKED)  # no reader's confidence and no arithmetic over it
     return make_field(value, text, conf, prov, candidates=candidates, checks=results,
                       review=cell in outcome.doubtful or not parsed.ok)
 

@@ -29,6 +29,17 @@ ONE_LETTER = frozenset("AEOUY")
 _ODD_CHAR = re.compile(r"[^\w\s.,;:()%/\"'\-ºª°#$]|_")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TOKEN = re.compile(r"\S+")
+# Words a Spanish sentence never ends or breaks on ("CONCLUIR AL." is "AL" + a misread mark).
+NO_BREAK_AFTER = frozenset("""
+AL LA LAS EL LOS UN UNA UNOS UNAS DE DEL EN CON POR PARA SIN SOBRE ENTRE HASTA DESDE QUE SU SUS SE
+""".split())
+# Spanish words that happen to be two function words run together (ALA, a wing, is left out: in a report
+# it is "A LA" far more often); any other such pair is a lost space
+# ("DEBIDO ALA", "DELA", "Nose alcanza").
+REAL_PAIRS = frozenset("""
+ALLA ALO ASI AUN AUNA CONO CUALES DEMAS DESE ELE ELLA ELLAS ELLO ELLOS ENE ENTRENO ESE HAY HAYA
+LOMAS LOSA MASA OLA OLAS PORO PORQUE QUEDE QUIENES SEA SEDE SENO SINO SUMAS SUYA UNA UNO YA YO
+""".split())
 MIN_PART = 2  # each half of a run-together pair has at least this many letters
 MIN_LONG_PART = 4  # and one of them at least this many (SE+DE is a word, SEDE)
 
@@ -76,6 +87,7 @@ def problems(text: str | None, vocab: frozenset[str]) -> list[str]:
         out.append("punctuation inside a word")
     if re.search(r"\d{2,}[^\W\d_]{3,}|[^\W\d_]{3,}\d{2,}", stripped):
         out.append("a number run into a word")
+    out.extend(_slips(stripped))
     for token in _TOKEN.findall(stripped):
         bare = words(token.strip(".,;:()"))
         if len(bare) == 1 and len(bare[0]) == 1 and len(token.strip(".,;:()")) == 1 and bare[0] not in ONE_LETTER:
@@ -88,6 +100,36 @@ def problems(text: str | None, vocab: frozenset[str]) -> list[str]:
                 split = glued(word, vocab)
                 if split:
                     out.append(f"{word!r}: {split!r} run together")
+    return out
+
+
+def _glued_function_words(word: str) -> bool:
+    if word in FUNCTION_WORDS or word in REAL_PAIRS:
+        return False
+    return any(word[:i] in FUNCTION_WORDS and word[i:] in FUNCTION_WORDS for i in range(1, len(word)))
+
+
+def _slips(text: str) -> list[str]:
+    """Slips a confident reader still makes: a mark after an article or preposition, a lost space between
+    two short words, a letter of the wrong case (``El`` in upper-case text, ``abRil``)."""
+    out = []
+    for m in re.finditer(r"(?<![\w.])([^\W\d_]+)[.,;:]", text):
+        if strip_accents(m.group(1)).upper() in NO_BREAK_AFTER:
+            out.append(f"a break after {m.group(1)!r}")
+    found = [w for w in _WORD.findall(text) if len(w) >= 2]
+    for word in found:
+        if _glued_function_words(strip_accents(word).upper()):
+            out.append(f"{word!r}: two short words run together")
+    letters = [ch for w in found for ch in w]
+    upper_text = letters and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
+    if not upper_text:  # sentence case: a full stop after a whole word starts a capitalised sentence
+        for m in re.finditer(r"([^\W\d_]{6,})\.\s+([a-zà-ÿ]\w*)", text):
+            out.append(f"{m.group(1)}. {m.group(2)}: a full stop before a lower-case word")
+    for word in found:
+        if upper_text and any(ch.islower() for ch in word):
+            out.append(f"{word!r}: lower case in an upper-case text")
+        elif re.search(r"[^\W\d_]*[a-zà-ÿ][A-ZÀ-Þ]", word):
+            out.append(f"{word!r}: a capital inside a word")
     return out
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from reconcile import header as hdr
 from reconcile import prose
 from reconcile.catalog import KINDS, CatalogIndex
-from reconcile.evidence import CLEAN, FAILED, UNKNOWN, make_field
+from reconcile.evidence import AUTO, CLEAN, FAILED, UNKNOWN, make_field
 from reconcile.header import PairResult
 from reconcile.match import code_score
 from reconcile.parse import (
@@ -18,6 +18,9 @@ from reconcile.parse import ROLE_ORDER
 from reconcile.people import signatory
 from reconcile.rows import RowContext, has_identity, reconcile_row
 from reconcile.types import Candidate, CheckResult, FieldResult, RawRecord, ReportRecord
+
+# A reader's confidence at which a catalog code outside the header's list is taken as read.
+FIRM = AUTO
 
 PAIR_KEYS = ("clasificacion_administrativa", "ramo", "programa", "unidad_ejecutora", "finalidad", "funcion", "subfuncion")
 
@@ -201,21 +204,26 @@ def _rows(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dic
 
 
 def _check_row_codes(b: _Builder, data: dict, catalog: CatalogIndex) -> None:
-    """A row's línea code that neither the catalog nor the header knows must be cited by another row of the
-    page (the meta row lists its acciones' codes): a code no other evidence names is a misread one."""
-    known = {e.code for e in catalog.of_kind("linea_accion", data.get("ejercicio")) if e.code}
-    known |= {l["code"] for l in data.get("lineas_accion") or [] if l and l.get("code")}
+    """A row's línea code that the header does not list must be cited by another row of the page (the meta
+    row lists its acciones' codes), or be a catalog line for the year read surely: one digit turns a line
+    into its sibling (7.3.1 into 7.3.4), so the catalog alone does not vouch for a badly read cell."""
+    header = {l["code"] for l in data.get("lineas_accion") or [] if l and l.get("code")}
+    year_lines = {e.code for e in catalog.of_kind("linea_accion", data.get("ejercicio")) if e.code}
     rows = data.get("rows") or []
     cited: dict[str, int] = {}
     for row in rows:
         for code in set(row.get("lineas_accion") or []):
             cited[code] = cited.get(code, 0) + 1
     for i, row in enumerate(rows):
+        conf = b.prov(f"rows[{i}].lineas_accion").confidence
+        sure = conf is None or conf >= FIRM
         for j, code in enumerate(row.get("lineas_accion") or []):
-            if code not in known and cited.get(code, 0) < 2:
-                check = CheckResult("linea_corroborated", False, f"{code} is in neither the catalog, the header "
-                                    "nor another row")
-                b.flag(f"rows[{i}].lineas_accion[{j}]", check)
+            if code in header or cited.get(code, 0) >= 2 or (code in year_lines and sure):
+                continue
+            why = "the cell is read unsurely" if code in year_lines else "the catalog does not know it"
+            check = CheckResult("linea_corroborated", False, f"{code}: in neither the header list nor another "
+                                f"row, and {why}")
+            b.flag(f"rows[{i}].lineas_accion[{j}]", check)
 
 
 def _signatarios(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dict]:

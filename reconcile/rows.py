@@ -63,6 +63,11 @@ def reconcile_row(raw_row: dict, index: int, ctx: RowContext, prov: Callable[[st
     note_key = "justificacion" if modification else "observaciones"
     data[note_key], fields[note_key] = _free_text(raw_row.get(note_key), prov(note_key), ctx.vocabulary)
     _require_filled(data, fields, modification, prov)
+    if not modification and data.get("observaciones") is None and _off_programme(data, ctx.trimestre):
+        check = CheckResult("note_where_off_programme", False,
+                            "achieved differs from programmed so far: the form explains why; nothing was read")
+        fields["observaciones"] = make_field(None, raw_row.get("observaciones"), FAILED, prov("observaciones"),
+                                             checks=[check])
     thin = thin_row(raw_row, data, modification)
     if thin:
         fields[""] = make_field(None, None, FAILED, prov(""), checks=[CheckResult("row_read_whole", False, thin)])
@@ -103,13 +108,24 @@ def _require_filled(data: dict, fields: dict[str, FieldResult], modification: bo
     if modification:
         changed = data.get("aumentos") or data.get("disminuciones") or (
             data.get("meta_anual_autorizada") != data.get("meta_anual_modificada"))
-        if changed:
+        if changed or data.get("justificacion"):  # a justification is the reason for a movement
             needed.append("movimiento")
         if data.get("movimiento"):
             needed.append("justificacion")
     for key in needed:
         if data.get(key) in (None, "", []):
             fields[key] = missing(fields.get(key), prov(key))
+
+
+def _off_programme(data: dict, trimestre: int | None) -> bool:
+    """Whether the quarters reported so far achieved more or less than programmed (every one of them read).
+
+    The form asks for a note exactly then ("No se alcanza ...", "Se supera ..."); an empty note there is
+    more likely a note not read than a note not written."""
+    done = (data.get("trimestres") or [])[:trimestre or 0]
+    if not done or any(q.get("programado") is None or q.get("alcanzado") is None for q in done):
+        return False
+    return sum(q["alcanzado"] for q in done) != sum(q["programado"] for q in done)
 
 
 def missing(found: FieldResult | None, prov: Provenance) -> FieldResult:

@@ -30,8 +30,9 @@ def test_corpus_reconciles_to_ground_truth():
     records, result = _score(catalog)
     _assert_targets(result)
     # the service flags little beyond what it cannot vouch for (free text, the 100 % page,
-    # unknown codes one digit from known ones, singular/plural units, the missing form code)
-    assert result.flagged / result.fields < 0.08
+    # unknown codes one digit from known ones, singular/plural units, the missing form code, an empty
+    # note on a row off its programme)
+    assert result.flagged / result.fields < 0.085
 
 
 def test_every_leaf_has_a_field_result_and_contract_keys():
