@@ -1,4 +1,4 @@
-"""Page cleanup: colour ink suppressed, upright (0/90/180/270), deskewed, flattened.
+"""Page cleanup: colour ink suppressed, upright (0/90/180/270), keystone undone, deskewed, flattened.
 
 :func:`cleanup` returns the grayscale image that every later bbox refers to
 and that reviewers see.
@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from ocr._exec import tesseract
+from ocr.geometry import background_mask, keystone, warp
 from ocr.types import CleanPage
 
 _WORK_WIDTH = 1100  # pixels: measurements (orientation, skew) run on a reduced copy
@@ -158,12 +159,21 @@ def denoise(gray: np.ndarray) -> np.ndarray:
 def cleanup(image: np.ndarray, *, rotation: int | None = None) -> CleanPage:
     """Upright, deskewed, flattened grayscale page (colour ink suppressed first).
 
-    ``rotation`` forces the clockwise right-angle turn (skips detection).
+    ``rotation`` forces the clockwise right-angle turn (skips detection). A photographed
+    page (dark slivers of desk at the frame's edge, ruled lines converging) is
+    straightened by a homography before the residual skew is measured.
     """
+    back = background_mask(image)
+    if back is not None:
+        image = image.copy()
+        image[back > 0] = 255
     gray = to_gray(image)
     gray = flatten(gray)
     rot = find_rotation(gray) if rotation is None else rotation % 360
     gray = rotate_right_angle(gray, rot)
+    homography = keystone(gray)
+    if homography is not None:
+        gray = warp(gray, homography)
     skew = find_skew(gray)
     gray = denoise(deskew(gray, skew))
     return CleanPage(image=gray, rotation=rot, skew=skew)

@@ -11,6 +11,7 @@ from ocr.cleanup import ink_mask
 from ocr.types import BBox, Cell, Grid, OcrText
 
 _EMPTY = OcrText("", 0.0, None)
+_LINE_CONTRAST = 22  # gray levels darker than the paper beside it: a faint, blurred ruling still is
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,11 @@ def find_rulings(gray: np.ndarray) -> Rulings:
     across = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((13, 1), np.uint8))
     along = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((1, 13), np.uint8))
     ink = ink_mask(gray)  # crossings, where black-hat sees no line
-    mask = ((across > 40) * 255).astype(np.uint8) | ink
+    mask = ((across > _LINE_CONTRAST) * 255).astype(np.uint8) | ink
     horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, 3 * hk), np.uint8))
-    mask = ((along > 40) * 255).astype(np.uint8) | ink
+    mask = ((along > _LINE_CONTRAST) * 255).astype(np.uint8) | ink
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 1), np.uint8))  # small breaks
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))

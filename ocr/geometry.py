@@ -1,0 +1,173 @@
+"""Page geometry of photographed pages: background slivers whitened, keystone undone.
+
+A phone photo is taken with the camera not quite square to the sheet: ruled
+lines that are parallel on paper converge (keystone), so no single rotation
+makes them all horizontal and the long-kernel morphology of :mod:`ocr.layout`
+breaks them. Here the long ruled lines are found on a reduced copy, each
+fitted as a straight line; the horizontal ones meet at one vanishing point and
+the vertical ones at another. The homography that sends both vanishing
+points back to infinity, along the x and y axes, straightens every ruling at
+once (and removes the skew). Pages whose lines are already parallel (flatbed
+scans) are left for :func:`ocr.cleanup.find_skew`, which is more precise.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+_WORK = 2000  # pixels: lines are found on a copy this wide
+_MIN_KEYSTONE = 0.1  # degrees of convergence across the page worth a warp
+
+
+def background_mask(image: np.ndarray) -> np.ndarray | None:
+    """Dark slivers of desk or scanner lid along the frame's edge (255), or None.
+
+    A sliver is darker than the paper near it, touches the frame and runs along it (or
+    is a large dark area, a desk); a ruling that runs off the frame is across it and kept.
+    Found on luminance before colour handling (a coloured desk is not ink)."""
+    lum = cv2.cvtColor(image[:, :, :3], cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    scale = min(1.0, 2000 / max(lum.shape))
+    small = cv2.resize(lum, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    k = max(15, max(h, w) // 6) | 1
+    paper = cv2.blur(cv2.dilate(small, np.ones((k, k), np.uint8)), (k, k)).astype(np.float32)
+    dark = (small.astype(np.float32) < 0.6 * paper).astype(np.uint8)  # paper in shade is not this dark
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    keep = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, bw, bh = stats[i, :4]
+        along_rows = (y == 0 or y + bh == h) and bw >= 3 * bh  # a wedge along the top/bottom edge
+        along_cols = (x == 0 or x + bw == w) and bh >= 3 * bw
+        desk = (x == 0 or y == 0 or x + bw == w or y + bh == h) and stats[i, cv2.CC_STAT_AREA] >= 0.02 * h * w
+        keep[i] = along_rows or along_cols or desk  # a ruling running off the frame is across it: kept
+    if not keep.any():
+        return None
+    out = keep[labels].astype(np.uint8) * 255
+    out = cv2.dilate(out, np.ones((3, 3), np.uint8))
+    return cv2.resize(out, (lum.shape[1], lum.shape[0]), interpolation=cv2.INTER_NEAREST)
+
+
+Segment = tuple[np.ndarray, float, np.ndarray]  # homogeneous line, length, centroid
+
+
+def _segments(mask: np.ndarray, horizontal: bool, min_len: float) -> list[Segment]:
+    """Long straight ink lines of one direction, each fitted to its pixels."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    size = mask.shape[0] if horizontal else mask.shape[1]
+    out = []
+    for i in range(1, n):
+        x, y, bw, bh = stats[i, :4]
+        length, across = (bw, bh) if horizontal else (bh, bw)
+        if length < min_len or across > 0.08 * length + 6:
+            continue
+        mid = y + bh / 2 if horizontal else x + bw / 2
+        if mid < 0.02 * size or mid > 0.98 * size:
+            continue  # the frame's own edge (a sliver of background), not a ruling
+        ys, xs = np.nonzero(labels[y:y + bh, x:x + bw] == i)
+        pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
+        vx, vy, px, py = cv2.fitLine(pts, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+        line = np.cross([px, py, 1.0], [px + vx, py + vy, 1.0])
+        line = line / np.linalg.norm(line[:2])
+        if line[1 if horizontal else 0] < 0:  # one sign per family: the normal points down / right
+            line = -line
+        out.append((line, float(length), np.array([px, py])))
+    return out
+
+
+def _off_angle(seg: Segment, v: np.ndarray) -> float:
+    """Degrees between a segment and the line from its centroid to the point ``v``."""
+    line, _, (cx, cy) = seg
+    to_v = np.array([v[0] - cx * v[2], v[1] - cy * v[2]])
+    along = np.array([line[1], -line[0]])
+    cos = abs(float(to_v @ along)) / max(1e-12, float(np.linalg.norm(to_v)))
+    return float(np.degrees(np.arccos(min(1.0, cos))))
+
+
+def _vanishing(segs: list[Segment], norm: np.ndarray) -> tuple[np.ndarray, list[Segment]] | None:
+    """The point the lines meet at (homogeneous, pixels), by weighted least squares on
+    normalised lines, refitted on the lines within a small angle of it (fax streaks and
+    underlines are not rulings), and those lines."""
+    if len(segs) < 3:
+        return None
+    inv = np.linalg.inv(norm)
+    ls = np.array([inv.T @ ln for ln, _, _ in segs])
+    ls /= np.linalg.norm(ls[:, :2], axis=1, keepdims=True)
+    wts = np.sqrt(np.array([length for _, length, _ in segs]))
+    keep = np.ones(len(segs), bool)
+    v = None
+    for _ in range(3):
+        _, _, vt = np.linalg.svd(ls[keep] * wts[keep, None])
+        v = inv @ vt[-1]
+        off = np.array([_off_angle(sg, v) for sg in segs])
+        keep = off <= max(0.08, 2.5 * float(np.median(off)))
+        if keep.sum() < 3:
+            return None
+    return v, [sg for sg, k in zip(segs, keep) if k]
+
+
+def _convergence(v: np.ndarray, segs: list[Segment], horizontal: bool) -> float:
+    """Degrees between the lines through ``v`` at the two extreme inlier segments."""
+    key = (lambda sg: sg[2][1]) if horizontal else (lambda sg: sg[2][0])
+
+    def angle(sg: Segment) -> float:
+        cx, cy = sg[2]
+        d = np.array([v[0] - cx * v[2], v[1] - cy * v[2]])
+        return float(np.degrees(np.arctan2(d[1], d[0]) if horizontal else np.arctan2(d[0], d[1])))
+
+    diff = abs(angle(min(segs, key=key)) - angle(max(segs, key=key))) % 180
+    return min(diff, 180 - diff)
+
+
+def _line_masks(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical line pixels; thin dark lines by local contrast, so faint
+    grey rulings count as well as black ones."""
+    dark = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, np.ones((7, 7), np.uint8))
+    ink = ((dark > 28) * 255).astype(np.uint8)
+    ink = cv2.dilate(ink, np.ones((2, 2), np.uint8))
+    k = max(21, small.shape[1] // 60)
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((k, 1), np.uint8))
+    return horiz, vert
+
+
+def keystone(gray: np.ndarray) -> np.ndarray | None:
+    """The 3x3 homography (pixels to pixels) that makes the page's ruled lines parallel
+    to the axes, or None when they already are parallel to each other."""
+    scale = min(1.0, _WORK / gray.shape[1])
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    horiz, vert = _line_masks(small)
+    s = 2.0 / max(h, w)
+    norm = np.array([[s, 0, -s * w / 2], [0, s, -s * h / 2], [0, 0, 1]])
+    fh = _vanishing(_segments(horiz, True, 0.12 * w), norm)
+    fv = _vanishing(_segments(vert, False, 0.08 * h), norm)
+    if fh is None or fv is None:
+        return None
+    (vh, hs), (vv, vs) = fh, fv
+    if max(_convergence(vh, hs, True), _convergence(vv, vs, False)) < _MIN_KEYSTONE:
+        return None
+    horizon = np.cross(norm @ vh, norm @ vv)  # in normalised coordinates (well conditioned)
+    if abs(horizon[2]) < 1e-12:
+        return None
+    p = np.array([[1, 0, 0], [0, 1, 0], horizon / horizon[2]])  # vanishing points to infinity
+    dh, dv = (p @ norm @ vh)[:2], (p @ norm @ vv)[:2]
+    dh = dh / np.linalg.norm(dh) * (1 if dh[0] > 0 else -1)
+    dv = dv / np.linalg.norm(dv) * (1 if dv[1] > 0 else -1)
+    a = np.eye(3)
+    a[:2, :2] = np.linalg.inv(np.stack([dh, dv], axis=1))  # their directions to the axes
+    full = norm @ np.diag([scale, scale, 1.0])
+    return np.linalg.inv(full) @ (a @ p) @ full
+
+
+def warp(gray: np.ndarray, homography: np.ndarray) -> np.ndarray:
+    """The page through ``homography``, recentred and scaled to keep the page's size."""
+    h, w = gray.shape
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
+    moved = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
+    centre = cv2.perspectiveTransform(np.float32([[[w / 2, h / 2]]]), homography).reshape(2)
+    sx = w / max(1.0, float(np.linalg.norm(moved[1] - moved[0]) + np.linalg.norm(moved[2] - moved[3])) / 2)
+    sy = h / max(1.0, float(np.linalg.norm(moved[3] - moved[0]) + np.linalg.norm(moved[2] - moved[1])) / 2)
+    k = (sx + sy) / 2
+    fit = np.array([[k, 0, w / 2 - k * centre[0]], [0, k, h / 2 - k * centre[1]], [0, 0, 1]])
+    return cv2.warpPerspective(gray, fit @ homography, (w, h), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=255)
