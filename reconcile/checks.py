@@ -10,6 +10,7 @@ cell, an empty cell).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -39,6 +40,7 @@ class Check:
     test: Callable[[Values], bool | None]
     solve: dict[str, Callable[[Values], int | None]] = field(default_factory=dict)
     total: str | None = None  # a sum check: this cell is the sum of the others
+    pins: tuple[str, ...] | None = None  # cells whose value a pass fixes (None: all); a ratio fixes its percent only
 
 
 def _sum(vals: Values, cells: list[str]) -> int:
@@ -58,9 +60,9 @@ def _sum_check(rule: str, total: str, parts: list[str]) -> Check:
 
 
 def ratio_ok(percent: int, part: int, whole: int) -> bool:
-    """The printed percent is the ratio rounded, or cut, to a whole number."""
+    """The printed percent is the ratio rounded (half up), or cut, to a whole number; never raised."""
     exact = 100 * part / whole
-    return abs(percent - exact) < 1 - 1e-9
+    return percent in (math.floor(exact + 1e-9), math.floor(exact + 0.5 + 1e-9))
 
 
 def progress_checks(trimestre: int | None) -> list[Check]:
@@ -82,7 +84,7 @@ def progress_checks(trimestre: int | None) -> list[Check]:
         _sum_check("programado_sum_equals_meta", "meta_anual", [P(q) for q in range(4)]),
         _sum_check("absoluto_equals_sum_alcanzado", "avance_absoluto", done),
         Check("relativo_equals_absoluto_over_meta", ("avance_relativo", "avance_absoluto", "meta_anual"),
-              rel_test, {"avance_relativo": rel_solve}),
+              rel_test, {"avance_relativo": rel_solve}, pins=("avance_relativo",)),
     ]
 
 

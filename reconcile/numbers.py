@@ -147,9 +147,12 @@ def _pins(chk: ck.Check, cell: str, sure: dict[str, int], passed: set[str], valu
     there must be balanced by one here for the identity to hold), or the cell and another are both read
     doubtfully: two misreads can satisfy an identity together (4501 and 1126 for 4500 and 1125), one
     misread cannot. Except in a sum whose firm cells leave its doubtful parts a sum of 0: parts are never
-    negative, so each of them is 0 (a row of doubtful zeros under a firm total and firm parts)."""
+    negative, so each of them is 0 (a row of doubtful zeros under a firm total and firm parts). A ratio
+    rounded to a percent fixes the percent only: many goals give 50 % of 2233, any goal 0 % of 0."""
     others = [o for o in chk.cells if o != cell]
-    if chk.rule not in passed or cell not in chk.cells or any(sure.get(o, UNUSABLE) < DOUBTFUL for o in others):
+    if chk.rule not in passed or cell not in (chk.cells if chk.pins is None else chk.pins):
+        return False
+    if any(sure.get(o, UNUSABLE) < DOUBTFUL for o in others):
         return False
     if sure[cell] >= FIRMLY or all(sure[o] >= FIRMLY for o in others):
         return True
