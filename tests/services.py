@@ -4,8 +4,8 @@ Everything runs for real on free ports in temporary folders: ``redis-server``
 (AOF on), PostgreSQL (``initdb`` + ``pg_ctl`` as the ``postgres`` user, since
 it refuses to run as root), ``folio worker`` / ``folio beat`` / ``folio serve``
 subprocesses in their own process groups. Every process is killed by the
-fixture's finalizer. The test reads the service's database through
-``tests/queue_probe.py`` in a child process (pytest-django owns this one's).
+fixture's finalizer. The test reads the service's database with plain SQL
+(``read_ledger``; pytest-django owns this process's Django database).
 
 Fixtures:
   ``sample_scans``   the bundled sample batch rendered once per session (clean300)
@@ -26,13 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timezone as dt_timezone
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FAULTS = ROOT / "tests" / "faults"
-PROBE = ROOT / "tests" / "queue_probe.py"
 CATALOG = ROOT / "samples" / "data" / "catalog.csv"
 SAMPLE_SEED = 5
 BASELINE_FILES = ("scan-03.png", "scan-04.jpg")
@@ -244,11 +244,8 @@ class Service:
         raise RuntimeError(f"folio serve did not start:\n{proc.tail()}")
 
     def probe(self) -> dict:
-        done = subprocess.run([sys.executable, str(PROBE)], cwd=ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=120)
-        if done.returncode != 0:
-            raise AssertionError(f"probe failed:\n{done.stderr[-3000:]}")
-        return json.loads(done.stdout)
+        """The service's ledger, read with plain SQL (cheap enough to poll every second)."""
+        return read_ledger(self.env.get("DATABASE_URL") or f"sqlite:///{self.home / 'folio.sqlite3'}")
 
     def wait_for(self, predicate, what: str, timeout: float = SETTLE_TIMEOUT) -> dict:
         deadline = time.monotonic() + timeout
@@ -269,6 +266,58 @@ class Service:
     def close(self) -> None:
         for proc in reversed(self.procs):
             proc.stop()
+
+
+PAGES_SQL = """
+SELECT p.id, d.batch_id, d.name, p.number, d.sha256, p.state, p.priority, p.attempts, p.crashes, p.error_code,
+       p.error, p.claimed_by, p.updated_at, p.cpu_seconds, p.enqueued_at, r.id
+FROM ingest_page p JOIN ingest_document d ON d.id = p.document_id LEFT JOIN records_report r ON r.page_id = p.id
+ORDER BY p.id"""
+PAGE_KEYS = ("id", "batch", "file", "number", "sha256", "state", "priority", "attempts", "crashes", "error_code",
+             "error", "claimed_by", "updated_at", "cpu_seconds", "enqueued_at", "report")
+RECORDS_SQL = """
+SELECT d.sha256, p.number, COUNT(r.id) FROM records_report r JOIN ingest_page p ON p.id = r.page_id
+JOIN ingest_document d ON d.id = p.document_id GROUP BY d.sha256, p.number"""
+DOCUMENTS_SQL = """
+SELECT d.id, d.batch_id, d.name, d.sha256, d.duplicate_of_id,
+       (SELECT COUNT(*) FROM ingest_page p WHERE p.document_id = d.id) FROM ingest_document d ORDER BY d.id"""
+RESCANS_SQL = "SELECT id, page_id, rescan_of_id FROM records_report WHERE rescan_of_id IS NOT NULL"
+
+
+def _when(value) -> str | None:
+    """Timestamps as ISO text, whether SQLite (text, UTC) or PostgreSQL (aware datetime) gave them."""
+    if value is None or isinstance(value, str):
+        return value.replace(" ", "T") if value else value
+    return value.astimezone(dt_timezone.utc).replace(tzinfo=None).isoformat()
+
+
+def read_ledger(url: str) -> dict:
+    """Pages (state, attempts, crashes, error, claim, record), records per (sha256, page), documents, re-scans."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)
+    else:
+        import psycopg
+
+        conn = psycopg.connect(url)
+    try:
+        cur = conn.cursor()
+        pages = []
+        for row in cur.execute(PAGES_SQL).fetchall():
+            page = dict(zip(PAGE_KEYS, row))
+            page["updated_at"], page["enqueued_at"] = _when(page["updated_at"]), _when(page["enqueued_at"])
+            page["has_record"] = page["report"] is not None
+            pages.append(page)
+        return {
+            "pages": pages,
+            "records": [{"sha256": r[0], "page": r[1], "n": r[2]} for r in cur.execute(RECORDS_SQL).fetchall()],
+            "documents": [dict(zip(("id", "batch", "file", "sha256", "duplicate_of", "pages"), r))
+                          for r in cur.execute(DOCUMENTS_SQL).fetchall()],
+            "rescans": [dict(zip(("report", "page", "rescan_of"), r)) for r in cur.execute(RESCANS_SQL).fetchall()],
+        }
+    finally:
+        conn.close()
 
 
 def ledger(state: dict, batches=None) -> dict:
