@@ -18,6 +18,7 @@ import functools
 import json
 import multiprocessing
 import os
+import resource
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -112,6 +113,13 @@ def print_table(rows: list[dict]) -> None:
             print(f"FAILED [{r['profile']}] {e}")
 
 
+def _all_cpu() -> float:
+    """CPU of this process and every finished child (pool processes, tesseract, img2table)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def raw_reading_rows(profiles: list[str], seed: int, workers: int) -> list[dict]:
     """The reader alone, before reconciliation (bench/raw_reading.py), on the batches just rendered."""
     from bench.raw_reading import score_profile
@@ -131,23 +139,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--side-profiles", nargs="*", default=list(side_by_side.DEFAULT_PROFILES),
                    help="profiles for the tesseract ratio and img2table comparison ('none' to skip)")
     args = p.parse_args(argv)
-    started = time.monotonic()
+    started, marks = time.monotonic(), {}
     rows = []
     for profile in args.profiles:
         rows.append(run_profile(profile, args.seed, args.workers))
         print(f"... {profile} done", file=sys.stderr, flush=True)
     print_table(rows)
+    marks["end_to_end"] = time.monotonic()
     print("\nRaw reading, before reconciliation (bench/raw_reading.py)")
     raw_rows = raw_reading_rows(args.profiles, args.seed, args.workers)
     print(format_table(raw_rows))
+    marks["raw_reading"] = time.monotonic()
     side_profiles = [s for s in args.side_profiles if s != "none"]
     side = side_by_side.run(side_profiles, args.seed, args.workers,
                             scans={s: OUT / s / "scans" for s in side_profiles if s in args.profiles})
+    marks["side_by_side"] = time.monotonic()
     OUT.mkdir(parents=True, exist_ok=True)
+    walls, last = {}, started
+    for name, at in marks.items():
+        walls[name], last = round(at - last), at
     results = {"seed": args.seed, "end_to_end": rows, "raw_reading": raw_rows, "side_by_side": side,
-               "wall_seconds": round(time.monotonic() - started)}
+               "wall_seconds": round(time.monotonic() - started), "wall_seconds_by_part": walls,
+               "cpu_seconds": round(_all_cpu())}
     (OUT / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-    print(f"\nmake bench took {results['wall_seconds']} s of wall time")
+    print(f"\nthis run: {results['wall_seconds']} s wall ({', '.join(f'{k} {v} s' for k, v in walls.items())}), "
+          f"{results['cpu_seconds']} s CPU in all its processes (wall depends on the machine's other load)")
     print(f"details: {OUT}/<profile>/(export.jsonl, silent.txt, wrong.txt), {OUT}/side/, {OUT}/results.json")
     return 0
 

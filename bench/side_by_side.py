@@ -120,6 +120,9 @@ def print_compare_table(profile: str, pages: list[dict]) -> None:
         wall = statistics.fmean(p[f"{who}_wall"] for p in done) if done else float("nan")
         print(" | ".join((label, str(len(done)), _pct(counts, "numbers"), _pct(counts, "codes"), _pct(counts, "text"),
                           f"{cpu:.2f}", f"{wall:.2f}")))
+    ran = [p for p in pages if "img2table" in p]
+    found = sum(1 for p in ran if p["img2table_tables"])
+    print(f"img2table found a table on {found} of {len(ran)} pages")
     for p in pages:
         if "img2table_error" in p:
             print(f"img2table failed on {p['page']}: {p['img2table_error']}")
