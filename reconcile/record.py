@@ -150,6 +150,12 @@ def _header(b: _Builder, raw: dict, catalog: CatalogIndex) -> dict[str, Any]:
         check = CheckResult("lineas_one_per_item", False, "; ".join(swallowed[:3]))
         b.put("lineas_accion", make_field(lineas, None, FAILED, b.prov("lineas_accion"), checks=[check]))
         return data
+    unknown = [i for i, line in enumerate(lineas) if b.fields.get(f"lineas_accion[{i}].code") is not None
+               and any(c.rule == "in_catalog" and not c.ok for c in b.fields[f"lineas_accion[{i}].code"].checks)]
+    if unknown and len(lineas) > 1:  # a speck read as a line, or a line misread: the rest may be shifted
+        check = CheckResult("lineas_all_known", False, f"item(s) {unknown} match no catalog line for the year")
+        b.put("lineas_accion", make_field(lineas, None, FAILED, b.prov("lineas_accion"), checks=[check]))
+        return data
     specks = sum(1 for item in raw.get("lineas_accion") or [] if hdr.is_speck(item))
     if specks and lineas:  # specks dropped: the list's length is a judgement a person confirms
         check = CheckResult("specks_dropped", True, f"{specks} unreadable item(s) left out")
@@ -224,6 +230,12 @@ def _check_row_codes(b: _Builder, data: dict, catalog: CatalogIndex) -> None:
             check = CheckResult("linea_corroborated", False, f"{code}: in neither the header list nor another "
                                 f"row, and {why}")
             b.flag(f"rows[{i}].lineas_accion[{j}]", check)
+            if code not in year_lines and not sure:  # a garbled code may be two run together: the length is in doubt
+                path = f"rows[{i}].lineas_accion"
+                if path in b.fields:
+                    b.flag(path, check)
+                else:
+                    b.put(path, make_field(row.get("lineas_accion"), None, FAILED, b.prov(path), checks=[check]))
 
 
 def _signatarios(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dict]:
@@ -264,10 +276,18 @@ def _check_table(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> N
     if not rows:
         return
     fragments = [i for i, r in enumerate(rows) if not has_identity(r)]
-    if fragments and (len(fragments) >= 2 or len(fragments) >= FRAGMENT_SHARE * len(rows)):
-        check = CheckResult("rows_read_whole", False, f"{len(fragments)} of {len(rows)} rows have no number nor description")
-        b.put("rows", make_field(rows, None, FAILED, b.prov("rows"), checks=[check]))
+    if len(rows) < 2 or fragments and (len(fragments) >= 2 or len(fragments) >= FRAGMENT_SHARE * len(rows)):
+        why = (f"{len(fragments)} of {len(rows)} rows have no number nor description" if len(rows) >= 2 else
+               "one row read: the form prints a meta and the acciones under it")
+        b.put("rows", make_field(rows, None, FAILED, b.prov("rows"), checks=[CheckResult("rows_read_whole", False, why)]))
         return
+    if fragments:  # a fragment row shifts every row after it: their places in the list are in doubt
+        check = CheckResult("row_in_place", False, f"a fragment read as row {fragments[0]} comes before this row")
+        for i in range(fragments[0] + 1, len(rows)):
+            if f"rows[{i}]" in b.fields:
+                b.flag(f"rows[{i}]", check)
+            else:
+                b.put(f"rows[{i}]", make_field(None, None, FAILED, b.prov(f"rows[{i}]"), checks=[check]))
     unidad = (data.get("unidad_ejecutora") or {}).get("code")
     if data.get("report_type") != "avance_programatico" or not unidad:
         return
