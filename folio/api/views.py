@@ -39,7 +39,7 @@ def _query(serializer_class, request) -> dict:
 def _submitted_json(sub) -> dict:
     doc = sub.document
     return {"id": doc.id, "file": doc.name, "sha256": doc.sha256, "pages": len(sub.pages), "error": doc.error,
-            "duplicate_of": getattr(doc, "duplicate_of_id", None)}
+            "duplicate_of": doc.duplicate_of_id}
 
 
 class BatchList(generics.GenericAPIView):
@@ -116,7 +116,7 @@ class BatchExport(APIView):
 
 def _record_json(report: Report) -> dict:
     return {"id": report.id, "batch_id": report.page.document.batch_id, "document_id": report.page.document_id,
-            "page_id": report.page_id, "rescan_of": getattr(report, "rescan_of_id", None),
+            "page_id": report.page_id, "rescan_of": report.rescan_of_id,
             "record": export_json(report)}
 
 
