@@ -25,6 +25,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from folio.errors import TransientError
 from ingest.models import Page
 from worker.pages import holder_gone, reclaim
 from worker.queue import EPOCH_KEY, PRIORITIES, group_by_priority, send
@@ -36,10 +37,14 @@ def broker_view() -> tuple[bool, dict[str, int]]:
     """(does the broker still hold what it was sent, messages waiting per priority queue)."""
     from worker.celery import app
 
-    with app.connection_for_read() as conn:
-        channel = conn.default_channel
-        kept = bool(channel.client.exists(EPOCH_KEY))
-        return kept, {q: channel._size(q) for q in PRIORITIES}
+    try:
+        with app.connection_for_read() as conn:
+            channel = conn.default_channel
+            kept = bool(channel.client.exists(EPOCH_KEY))
+            return kept, {q: channel._size(q) for q in PRIORITIES}
+    except Exception as exc:  # noqa: BLE001 - kombu and redis-py raise many kinds
+        raise TransientError(f"the broker did not answer ({exc}); nothing was sent, the next sweep tries again",
+                             code="broker") from exc
 
 
 def reclaim_expired(now=None) -> dict[str, int]:
