@@ -13,6 +13,7 @@ import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -137,8 +138,6 @@ def page_image(request, pk: int):
     report = get_object_or_404(Report.objects.select_related("page"), pk=pk)
     if not report.page.image:
         raise Http404("no stored page image")
-    from django.core.files.storage import default_storage
-
     with default_storage.open(report.page.image, "rb") as fh:
         response = HttpResponse(fh.read(), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=300"
