@@ -125,3 +125,42 @@ def test_modification_value_failing_a_check_is_never_auto(cells, mov):
     values.update({ck.C(q): data["calendario"][q] for q in range(4)})
     for cell in _failed_cells(ck.modification_checks(mov), values):
         assert fields[cell].status == "needs_review", (cell, raw, data)
+
+
+# ---------------------------------------------------------------- people
+
+def _near_namesakes(people):
+    """For each person, one a letter away and one a surname away, in another unit of the same ramo."""
+    import dataclasses
+
+    units = sorted({e.code for e in CATALOG.of_kind("unidad_ejecutora") if e.parent == "52"})
+    out = []
+    for p in people:
+        other = next(u for u in units if u != p.parent)
+        words = p.name.split()
+        out.append(dataclasses.replace(p, name=words[0][:-1] + ("A" if words[0][-1] != "A" else "O") + " "
+                                       + " ".join(words[1:]), parent=other))
+        out.append(dataclasses.replace(p, name=" ".join(words[:-1] + ["QUINTERO"]), parent=other))
+    return out
+
+
+_RAMO_PEOPLE = [e for e in CATALOG.of_kind("persona", 2023) if e.parent and e.parent.startswith("52")]
+PEOPLE_CATALOG = CatalogIndex(ENTRIES + _lookalikes(ENTRIES) + _near_namesakes(_RAMO_PEOPLE))
+PEOPLE = [e for e in PEOPLE_CATALOG.of_kind("persona", 2023) if e.parent and e.parent.startswith("52")]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(PEOPLE), st.data())
+def test_signatory_with_confusions_is_the_person_or_flagged(person, data):
+    """Among people one letter or one surname away (in this ramo and others), a printed name with up to two
+    OCR slips, under its title or none, is the person; another person is never vouched for."""
+    from reconcile.people import signatory
+
+    prefix = data.draw(st.sampled_from(["", "C.P. ", "LIC. ", "DRA. ", "ING. "]))
+    block = {"rol": None, "nombre": prefix + confuse(person.name, data, 2),
+             "cargo": data.draw(st.sampled_from([person.cargo, None]))}
+    unidad = person.parent if len(person.parent) > 2 else None
+    row, fields = signatory(block, data.draw(st.integers(0, 2)), PEOPLE_CATALOG, 2023, "52", unidad,
+                            lambda p: Provenance())
+    if row["nombre"] != person.name:
+        assert fields["nombre"].status == "needs_review", (block, row)
