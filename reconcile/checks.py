@@ -40,7 +40,8 @@ class Check:
     test: Callable[[Values], bool | None]
     solve: dict[str, Callable[[Values], int | None]] = field(default_factory=dict)
     total: str | None = None  # a sum check: this cell is the sum of the others
-    pins: tuple[str, ...] | None = None  # cells whose value a pass fixes (None: all); a ratio fixes its percent only
+    # whether a pass fixes this cell's value given the others (None: always, as in a sum)
+    fixes: Callable[[str, Values], bool] | None = None
 
 
 def _sum(vals: Values, cells: list[str]) -> int:
@@ -65,6 +66,24 @@ def ratio_ok(percent: int, part: int, whole: int) -> bool:
     return percent in (math.floor(exact + 1e-9), math.floor(exact + 0.5 + 1e-9))
 
 
+def ratio_fixes(cell: str, v: Values) -> bool:
+    """Whether a percent that passes leaves one value for ``cell``: always the percent itself; the
+    absoluto or the goal only when one whole number alone rounds (or cuts) to the percent (small goals).
+    Many goals give 50 % of 2233, and any goal 0 % of 0."""
+    rel, ab, meta = v.get("avance_relativo"), v.get("avance_absoluto"), v.get("meta_anual")
+    if cell == "avance_relativo":
+        return True
+    if rel is None or ab is None or not meta:
+        return False
+    if cell == "avance_absoluto":
+        low, high = meta * (rel - 0.5) / 100, meta * (rel + 1) / 100  # ratio_ok's window for the part
+        return sum(1 for a in range(max(0, math.ceil(low)), math.ceil(high) + 1) if ratio_ok(rel, a, meta)) == 1
+    if cell == "meta_anual" and rel > 0 and ab > 0:
+        low, high = 100 * ab / (rel + 1), 100 * ab / max(rel - 0.5, 1e-9)
+        return sum(1 for m in range(max(1, math.floor(low)), math.floor(high) + 2) if ratio_ok(rel, ab, m)) == 1
+    return False
+
+
 def progress_checks(trimestre: int | None) -> list[Check]:
     """Quarterly programado sums to the annual goal; absolute and relative progress agree."""
     t = trimestre or 4
@@ -84,7 +103,7 @@ def progress_checks(trimestre: int | None) -> list[Check]:
         _sum_check("programado_sum_equals_meta", "meta_anual", [P(q) for q in range(4)]),
         _sum_check("absoluto_equals_sum_alcanzado", "avance_absoluto", done),
         Check("relativo_equals_absoluto_over_meta", ("avance_relativo", "avance_absoluto", "meta_anual"),
-              rel_test, {"avance_relativo": rel_solve}, pins=("avance_relativo",)),
+              rel_test, {"avance_relativo": rel_solve}, fixes=ratio_fixes),
     ]
 
 

@@ -1,10 +1,11 @@
 """A row's numbers: parse, apply the contract's rules, check, repair, and grade (pure)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from reconcile import checks as ck
-from reconcile.evidence import ALONE, AUTO, CLEAN, RULE, make_field, number_confidence
+from reconcile.evidence import ALONE, AUTO, CLEAN, FAILED, RULE, make_field, number_confidence
 from reconcile.parse import parse_int, parse_percent
 from reconcile.paths import get
 from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
@@ -64,6 +65,7 @@ def progress_numbers(raw_row: dict, trimestre: int | None, prov: ProvFn) -> tupl
             continue
         fields[cell] = _grade(cell, printed[cell], outcome, prov(cell), shifted is not None, cell in required,
                               pinned[cell])
+    _doubt_slid(fields, checks, printed, required)
     data = {
         "meta_anual": outcome.values.get("meta_anual"),
         "trimestres": [
@@ -91,9 +93,26 @@ def modification_numbers(raw_row: dict, movimiento: str | None, prov: ProvFn) ->
     pinned = corroboration(checks, outcome, sure)
     fields = {cell: _grade(cell, printed[cell], outcome, prov(cell), False, cell in required, pinned[cell])
               for cell in order}
+    _doubt_slid(fields, checks, printed, required)
     data = {c: outcome.values.get(c) for c in order[:4]}
     data["calendario"] = [outcome.values.get(ck.C(q)) for q in range(4)]
     return data, fields
+
+
+def _doubt_slid(fields: dict[str, FieldResult], checks: list[ck.Check], printed: dict, required: set[str]) -> None:
+    """Quarters read beside one the form fills but that was read empty: the reader may have lost that cell
+    and slid the values after it (0, 1, 0, _ for 0, 0, 1, 0), so none of them is in a sure place."""
+    for chk in checks:
+        parts = [c for c in chk.cells if c != chk.total] if chk.total else []
+        lost = [c for c in parts if printed.get(c) is None and c in required]
+        if not lost:
+            continue
+        check = CheckResult("quarters_in_place", False, f"{', '.join(lost)} read empty: values beside it may have slid")
+        for cell in parts:
+            if cell not in lost and printed.get(cell) is not None:
+                found = fields[cell]
+                fields[cell] = replace(found, status="needs_review", confidence=min(found.confidence, FAILED),
+                                       checks=found.checks + (check,))
 
 
 def _required(printed: dict[str, str | None], cells: list[str]) -> set[str]:
@@ -121,11 +140,11 @@ def _check_layout(checks, printed, order, later) -> tuple[ck.Outcome, dict | Non
 
 
 # How surely a cell was read: unusable (an identity over it proves nothing), suspect (a failed check
-# covers it), doubtful (read unsurely), firm, certain.
-UNUSABLE, SUSPECT, DOUBTFUL, FIRMLY, CERTAINLY = -2, -1, 0, 1, 2
+# covers it), doubtful (read unsurely), firm, firm and inside a wider identity that passed, certain.
+UNUSABLE, SUSPECT, DOUBTFUL, FIRMLY, BACKED, CERTAINLY = -2, -1, 0, 1, 1.5, 2
 
 
-def _sureness(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, required: bool) -> int:
+def _sureness(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, required: bool) -> float:
     """How surely a cell was read: certainly (at ``ALONE``, or a clean parse with no reader's confidence),
     firmly (at ``FIRM``, or repaired with two checks' support), doubtfully; or unusably, where an identity
     over the cell proves nothing: an empty cell the form always fills holds the identity only if the unread
@@ -142,18 +161,24 @@ def _sureness(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance
     return CERTAINLY if prov.confidence >= ALONE else FIRMLY if prov.confidence >= FIRM else DOUBTFUL
 
 
-def _pins(chk: ck.Check, cell: str, sure: dict[str, int], passed: set[str], values: dict | None = None) -> bool:
+def _pins(chk: ck.Check, cell: str, sure: dict[str, float], passed: set[str], values: dict | None = None) -> bool:
     """A passed identity vouches for a cell unless another cell of it is unusable or suspect (a misread
     there must be balanced by one here for the identity to hold), or the cell and another are both read
     doubtfully: two misreads can satisfy an identity together (4501 and 1126 for 4500 and 1125), one
     misread cannot. Except in a sum whose firm cells leave its doubtful parts a sum of 0: parts are never
     negative, so each of them is 0 (a row of doubtful zeros under a firm total and firm parts). A ratio
-    rounded to a percent fixes the percent only: many goals give 50 % of 2233, any goal 0 % of 0."""
+    rounded to a percent fixes the percent only: many goals give 50 % of 2233, any goal 0 % of 0. Two equal
+    cells (absoluto = the one alcanzado) vouch for each other only when the other is read with certainty:
+    the same print misread the same way twice (3 and 3 for 33 and 33) satisfies the identity."""
     others = [o for o in chk.cells if o != cell]
-    if chk.rule not in passed or cell not in (chk.cells if chk.pins is None else chk.pins):
+    if chk.rule not in passed or cell not in chk.cells:
+        return False
+    if chk.fixes is not None and (values is None or not chk.fixes(cell, values)):
         return False
     if any(sure.get(o, UNUSABLE) < DOUBTFUL for o in others):
         return False
+    if len(chk.cells) == 2:  # two equal cells: one misread printed twice reads alike twice
+        return sure[others[0]] >= CERTAINLY or sure[others[0]] == BACKED
     if sure[cell] >= FIRMLY or all(sure[o] >= FIRMLY for o in others):
         return True
     doubtful = [c for c in chk.cells if sure[c] < FIRMLY]
@@ -161,7 +186,7 @@ def _pins(chk: ck.Check, cell: str, sure: dict[str, int], passed: set[str], valu
             and all(values.get(c) == 0 for c in doubtful))
 
 
-def _refirmed(cell: str, checks: list[ck.Check], sure: dict[str, int], passed: set[str]) -> bool:
+def _refirmed(cell: str, checks: list[ck.Check], sure: dict[str, float], passed: set[str], values: dict) -> bool:
     """A firmly read cell a failed check put in doubt, pinned again by another identity whose other cells
     are all firm: one of three or more cells (a printed 100 % that fails against a goal the quarters sum
     to), or one of two equal cells both read with certainty; two equal cells read less surely (absoluto =
@@ -170,7 +195,7 @@ def _refirmed(cell: str, checks: list[ck.Check], sure: dict[str, int], passed: s
         return False
     for k in checks:
         others = [o for o in k.cells if o != cell]
-        if cell not in k.cells or not _pins(k, cell, sure, passed):
+        if cell not in k.cells or not _pins(k, cell, sure, passed, values):
             continue
         if len(k.cells) >= 3 and all(sure[o] >= FIRMLY for o in others):
             return True
@@ -179,13 +204,28 @@ def _refirmed(cell: str, checks: list[ck.Check], sure: dict[str, int], passed: s
     return False
 
 
-def corroboration(checks: list[ck.Check], outcome: ck.Outcome, sure: dict[str, int]) -> dict[str, bool]:
+def _backed(cell: str, wide: list[ck.Check], level: dict, passed: set[str]) -> bool:
+    return any(k.rule in passed and cell in k.cells and all(level.get(o, UNUSABLE) >= FIRMLY for o in k.cells)
+               for k in wide)
+
+
+def corroboration(checks: list[ck.Check], outcome: ck.Outcome, sure: dict[str, float]) -> dict[str, bool]:
     """Cells a passed identity vouches for (see ``_pins``), once cells some failed check put in doubt
     are suspect unless another identity pins them again (``_refirmed``)."""
     passed = {rule for results in outcome.results.values() for rule, ok, _ in results if ok}
+    values = outcome.values
     level = {c: min(v, SUSPECT) if c in outcome.doubtful and c not in outcome.repairs
-             and not _refirmed(c, checks, sure, passed) else v for c, v in sure.items()}
-    return {c: any(_pins(k, c, level, passed, outcome.values) for k in checks) for c in sure}
+             and not _refirmed(c, checks, sure, passed, values) else v for c, v in sure.items()}
+    wide = [k for k in checks if len(k.cells) > 2]
+    pinned = {c: any(_pins(k, c, level, passed, values) for k in wide) for c in sure}
+    # For a two-cell identity: a cell a wide identity pins is as good as certain; a firm nonzero cell
+    # inside a wide identity that passed over firm cells (a percent that fits it) is backed: a misread
+    # dropping or changing a leading digit would have broken that one too.
+    level = {c: CERTAINLY if pinned[c] and v >= DOUBTFUL else
+             BACKED if v == FIRMLY and values.get(c) and _backed(c, wide, level, passed) else v
+             for c, v in level.items()}
+    pairs = [k for k in checks if len(k.cells) == 2]
+    return {c: pinned[c] or any(_pins(k, c, level, passed, values) for k in pairs) for c in sure}
 
 
 def _grade(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, shifted: bool,

@@ -78,12 +78,14 @@ def problems(text: str | None, vocab: frozenset[str]) -> list[str]:
     stripped = text.strip()
     if stripped[-1:] in (",", ";", ":", "-", "/"):
         out.append(f"ends with {stripped[-1]!r}")
+    elif stripped[-1:].isalnum():  # a note is written as sentences: no full stop, and its end may be lost
+        out.append("does not end with a full stop: the text may be cut off")
     odd = sorted(set(_ODD_CHAR.findall(stripped)))
     if odd:
         out.append(f"odd characters {''.join(odd)!r}")
     if re.search(r"[.,;:]{2,}|\s[.,;:](?=\s|$)", stripped):
         out.append("stray punctuation")
-    if re.search(r"[^\W\d_][.,;:][^\W\d_]{2}", stripped):
+    if re.search(r"[^\W\d_][.,;:][^\W\d_]{2}|[^\W\d_]['’`´][^\W\d_]", stripped):
         out.append("punctuation inside a word")
     if re.search(r"\d{2,}[^\W\d_]{3,}|[^\W\d_]{3,}\d{2,}", stripped):
         out.append("a number run into a word")

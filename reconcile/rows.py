@@ -21,6 +21,10 @@ _TOKENS = re.compile(r"[,;\s/]+")  # separators between the codes of a líneas c
 # An acción's printed text must be at least this close to the catalog's to take the catalog spelling.
 TEXT_STRONG = 0.85
 NUMBER_STRONG = 0.9
+# A líneas cell read below this reader's confidence is garbled enough that membership in the header list does
+# not vouch for a code one digit from another header line (measured on rendered scans; above it, the cost
+# of asking outweighs the misreads it would catch).
+GARBLED = 0.5
 # Units of measure that differ by a letter (INFORME / INFORMES) need a wider margin.
 UNIT_MARGIN = 0.1
 
@@ -108,9 +112,11 @@ def _require_filled(data: dict, fields: dict[str, FieldResult], modification: bo
     if modification:
         changed = data.get("aumentos") or data.get("disminuciones") or (
             data.get("meta_anual_autorizada") != data.get("meta_anual_modificada"))
-        if changed or data.get("justificacion"):  # a justification is the reason for a movement
+        # the form lists an acción because it moves; a justification is the reason for a movement
+        moved = changed or data.get("kind") == "accion"
+        if moved or data.get("justificacion"):
             needed.append("movimiento")
-        if data.get("movimiento"):
+        if moved or data.get("movimiento"):
             needed.append("justificacion")
     for key in needed:
         if data.get(key) in (None, "", []):
@@ -207,12 +213,23 @@ def _lineas(raw, ctx: RowContext, prov: Provenance) -> tuple[list[str], dict[str
         if prov.confidence is not None:
             conf = min(conf, max(prov.confidence, 0.86)) if code in every else min(conf, prov.confidence)
         checks = [CheckResult("lineas_split", parsed.ok, parsed.note)] if parsed.repaired or not parsed.ok else []
+        twin = _header_twin(code, parsed.value, ctx.header_codes)
+        if prov.confidence is not None and prov.confidence < GARBLED and twin:
+            conf = min(conf, 0.6)
+            checks.append(CheckResult("linea_not_a_sibling", False, f"cell read at {prov.confidence:.2f}; the "
+                                      f"header's {twin} is one digit away and not in the list"))
         fields[f"lineas_accion[{i}]"] = make_field(code, raw if isinstance(raw, str) else None, conf, prov, checks=checks)
     doubt = _lineas_doubt(raw, parsed.value, parsed.repaired, every)
     if doubt:  # the list's length is in doubt, not only one code: the whole cell goes to review
         fields["lineas_accion"] = make_field(parsed.value, raw if isinstance(raw, str) else None, FAILED, prov,
                                              checks=[CheckResult("lineas_list_sure", False, doubt)])
     return parsed.value, fields
+
+
+def _header_twin(code: str, listed: list[str], header: tuple[str, ...]) -> str | None:
+    """A header line one digit from ``code`` that the list does not carry: what a misread digit would give."""
+    return next((h for h in header if h not in listed and len(h) == len(code)
+                 and sum(a != b for a, b in zip(h, code)) == 1), None)
 
 
 def _lineas_doubt(raw, codes: list[str], repaired: bool, known_codes: set[str] = frozenset()) -> str:
