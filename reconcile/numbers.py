@@ -5,15 +5,16 @@ from dataclasses import replace
 from typing import Callable
 
 from reconcile import checks as ck
-from reconcile.evidence import ALONE, AUTO, CLEAN, FAILED, RULE, make_field, number_confidence
+from reconcile.evidence import ALONE, CLEAN, FAILED, RULE, make_field, number_confidence
 from reconcile.parse import parse_int, parse_percent
 from reconcile.paths import get
 from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
 
 ProvFn = Callable[[str], Provenance]
 
-# A reading firm enough to vouch, through an identity, for the other cells of it.
-FIRM = AUTO
+# A reading firm enough to vouch, through an identity, for the other cells of it. Measured on twenty
+# rendered batches: any value from 0.5 to 0.85 lets the same misreads through; 0.7 asks least of people.
+FIRM = 0.7
 
 PROGRESS_ORDER = ["meta_anual"] + [c for q in range(4) for c in (ck.P(q), ck.A(q))] + ["avance_absoluto", "avance_relativo"]
 MODIFICATION_ORDER = ["meta_anual_autorizada", "aumentos", "disminuciones", "meta_anual_modificada"] + [ck.C(q) for q in range(4)]
@@ -65,7 +66,6 @@ def progress_numbers(raw_row: dict, trimestre: int | None, prov: ProvFn) -> tupl
             continue
         fields[cell] = _grade(cell, printed[cell], outcome, prov(cell), shifted is not None, cell in required,
                               pinned[cell])
-    _doubt_slid(fields, checks, printed, required)
     data = {
         "meta_anual": outcome.values.get("meta_anual"),
         "trimestres": [
@@ -101,7 +101,9 @@ def modification_numbers(raw_row: dict, movimiento: str | None, prov: ProvFn) ->
 
 def _doubt_slid(fields: dict[str, FieldResult], checks: list[ck.Check], printed: dict, required: set[str]) -> None:
     """Quarters read beside one the form fills but that was read empty: the reader may have lost that cell
-    and slid the values after it (0, 1, 0, _ for 0, 0, 1, 0), so none of them is in a sure place."""
+    and slid the values after it (0, 1, 0, _ for 0, 0, 1, 0), so none of them is in a sure place. For the
+    calendar, whose four quarters stand side by side (a progress row interleaves programado and alcanzado,
+    so a slid value lands in the other kind of cell and breaks the sums instead)."""
     for chk in checks:
         parts = [c for c in chk.cells if c != chk.total] if chk.total else []
         lost = [c for c in parts if printed.get(c) is None and c in required]

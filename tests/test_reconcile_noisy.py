@@ -204,3 +204,13 @@ def test_unreadable_council_is_proposed_from_the_year_and_flagged():
     raw["ayuntamiento"] = "A Y U N T"
     record, result = _run(raw, truth)
     assert record["ayuntamiento"] == "XXIV" and "ayuntamiento" in record["review"]["needs_review"]
+
+
+def test_an_accion_on_the_modification_form_needs_its_movement_and_reason():
+    truth = MODIFICATIONS[0]
+    raw = to_raw(truth)
+    i = next(k for k, r in enumerate(truth["rows"]) if r["movimiento"] == "R")  # a reschedule keeps the goal
+    raw["rows"][i]["movimiento"] = None
+    raw["rows"][i]["justificacion"] = None
+    record, _ = _run(raw, truth)
+    assert {f"rows[{i}].movimiento", f"rows[{i}].justificacion"} <= set(record["review"]["needs_review"])

@@ -58,6 +58,13 @@ def test_confident_well_formed_note_is_auto(pages, catalog):
     "SE TRANSFIERE PARAAMPLIAR EL SEGUIMIENTO AL GASTO.",  # "AA" inside an unknown word
     "SE CUMPLE LA META DE S SERVICIOS.",  # a lone consonant
     "SE CUMPLE LA ACCION 404PARA EL GASTO.",  # a number run into a word
+    "SE CUMPLE LA META CONFORME AL. CALENDARIO DEL EJERCICIO.",  # a mark after an article
+    "SE CUMPLE LA META DEBIDO ALA DEMANDA DEL EJERCICIO.",  # a preposition glued to its article
+    "Nose alcanza la meta por la demanda del ejercicio.",  # two short words run together
+    "SE CUMPLE El CALENDARIO DEL EJERCICIO.",  # lower case inside upper-case text
+    "Se cumple la meta en servicios médicos. dentales y del ejercicio.",  # a full stop before lower case
+    "SE D'SMINUYE LA META DEL EJERCICIO.",  # a mark inside a word
+    "SE CUMPLE LA META CONFORME AL CALENDARIO DEL",  # no full stop: the end may be lost
 ])
 def test_confident_but_ill_formed_note_goes_to_review(pages, catalog, text):
     out, flagged = _run(_with_note(pages, text), catalog)
@@ -180,3 +187,57 @@ def test_unknown_code_no_other_row_cites_is_flagged(pages, catalog):
     _, flagged = _run(raw, catalog)
     assert is_flagged("rows[2].lineas_accion[1]", flagged)
     assert not is_flagged("rows[2].lineas_accion[0]", flagged)
+
+
+# -- later rules: lists, notes, movements ---------------------------------------------------------------
+
+def test_unknown_item_in_the_header_list_flags_the_list(pages, catalog):
+    raw = _page(pages)
+    raw["lineas_accion"].insert(0, {"code": "4", "name": None})  # a speck read as a line shifts the rest
+    _, flagged = _run(raw, catalog)
+    assert "lineas_accion" in flagged
+
+
+def test_one_row_read_flags_the_table(pages, catalog):
+    raw = _page(pages)
+    raw["rows"] = raw["rows"][:1]
+    _, flagged = _run(raw, catalog)
+    assert "rows" in flagged
+
+
+def test_rows_after_a_fragment_are_in_doubt(pages, catalog):
+    raw = _page(pages)
+    raw["rows"].insert(2, {"kind": None, "number": None, "descripcion": None, "unidad_medida": "INFORME",
+                           "meta_anual": "4"})
+    _, flagged = _run(raw, catalog)
+    assert "rows[2]" in flagged and f"rows[{len(raw['rows']) - 1}]" in flagged and "rows[1]" not in flagged
+
+
+def test_unknown_code_in_an_unsure_cell_flags_the_list(pages, catalog):
+    raw = _page(pages)
+    raw["rows"][2]["lineas_accion"] = "4.6.1, 4.0.2"  # 4.6.2, 4.6.3 run together and misread?
+    raw.setdefault("ocr", {})["rows[2].lineas_accion"] = {"confidence": 0.6}
+    _, flagged = _run(raw, catalog)
+    assert "rows[2].lineas_accion" in flagged
+
+
+def test_garbled_cell_does_not_vouch_for_a_sibling_of_a_header_line(pages, catalog):
+    raw = _page(pages)
+    raw["rows"][2]["lineas_accion"] = "4.6.1, 4.6.2"  # 4.6.3 one digit away is in the header, not here
+    raw.setdefault("ocr", {})["rows[2].lineas_accion"] = {"confidence": 0.3}
+    _, flagged = _run(raw, catalog)
+    assert is_flagged("rows[2].lineas_accion[1]", flagged)
+    raw["ocr"]["rows[2].lineas_accion"] = {"confidence": 0.9}
+    _, flagged = _run(raw, catalog)
+    assert not is_flagged("rows[2].lineas_accion[1]", flagged)
+
+
+def test_empty_note_on_a_row_off_its_programme_is_flagged(pages, catalog):
+    raw = _page(pages)
+    row = raw["rows"][2]  # 4 = 1+1+1+1, one done, 25 %: on programme, no note
+    _, flagged = _run(raw, catalog)
+    assert "rows[2].observaciones" not in flagged
+    row["meta_anual"], row["trimestres"][0]["programado"], row["avance_relativo"] = "5", "2", "20%"
+    out, flagged = _run(raw, catalog)
+    assert "rows[2].observaciones" in flagged
+    assert out["fields"]["rows[2].observaciones"]["checks"][0]["rule"] == "note_where_off_programme"
