@@ -39,17 +39,34 @@ def find_rulings(gray: np.ndarray) -> Rulings:
     hk, vk = max(30, w // 80), max(25, h // 64)  # longer than any letter stroke
     across = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((13, 1), np.uint8))
     along = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((1, 13), np.uint8))
-    ink = ink_mask(gray)  # crossings, where black-hat sees no line
-    mask = ((across > _LINE_CONTRAST) * 255).astype(np.uint8) | ink
+    ink = ink_mask(gray)
+    lines_h = ((across > _LINE_CONTRAST) * 255).astype(np.uint8)
+    lines_v = ((along > _LINE_CONTRAST) * 255).astype(np.uint8)
+    # where lines cross, black-hat sees neither: ink there between pieces of both is theirs
+    crossings = ink & cv2.dilate(lines_h, np.ones((1, 15), np.uint8)) & cv2.dilate(lines_v, np.ones((15, 1), np.uint8))
+    mask = lines_h | crossings
     horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, 3 * hk), np.uint8))
-    mask = ((along > _LINE_CONTRAST) * 255).astype(np.uint8) | ink
+    mask = lines_v | crossings
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 1), np.uint8))  # small breaks
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
-    horiz = _not_text(_thin(horiz, (13, 1)), ink)
-    return Rulings(horizontal=horiz, vertical=_thin(vert, (1, 13)))
+    horiz = _straight(_not_text(_thin(horiz, (13, 1)), ink), True)
+    return Rulings(horizontal=horiz, vertical=_straight(_thin(vert, (1, 13)), False))
+
+
+def _straight(mask: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Keep runs that are straight and thin along their length: the arc of a stamp or the
+    loops of a signature also leave long runs, but wide ones."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return mask
+    length = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
+    across = stats[:, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
+    keep = across <= 12 + 0.03 * length
+    keep[0] = False
+    return (keep[labels] * 255).astype(np.uint8)
 
 
 def _not_text(horiz: np.ndarray, ink: np.ndarray) -> np.ndarray:

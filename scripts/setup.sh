@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   tesseract-ocr tesseract-ocr-spa tesseract-ocr-osd   # the OCR engine and its Spanish data
+  libtesseract-dev libleptonica-dev pkg-config g++ python3-dev  # to build tesserocr (tesseract in-process)
   poppler-utils                                       # pdfinfo, pdftoppm
   redis-server                                        # the queue's broker
   postgresql                                          # the queue's integration tests run on a real server too
@@ -38,7 +39,9 @@ fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing folio into .venv"
   log=.venv/pip-install.log
-  if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[dev]"; } >"$log" 2>&1; then
+  # tesserocr (extra "fastocr") is optional: where it does not build, tesseract runs through its CLI
+  if ! { .venv/bin/python -m pip install --upgrade pip &&
+         { .venv/bin/python -m pip install -e ".[dev,fastocr]" || .venv/bin/python -m pip install -e ".[dev]"; }; } >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "setup: pip install failed; the whole log is in $log" >&2
     exit 1

@@ -1,31 +1,62 @@
-"""The one wrapper around tesseract (through pytesseract).
+"""The one wrapper around tesseract: in-process (tesserocr) where installed, else the CLI.
+
+Both engines are the same libtesseract (``probe()`` checks the version), asked
+the same way (page segmentation mode, whitelist, 300 dpi, no inverted-text
+pass) and answering in the same formats (TSV words, makebox characters), so
+callers never know which ran. The in-process engine saves tesseract's start-up
+(~0.11 s of model loading per CLI call, several calls per page) and the image
+encoding; the CLI (pytesseract) always works.
 
 Every call has a timeout, runs single-threaded (``OMP_THREAD_LIMIT=1``: pages
-run in parallel, tesseract's own threads only contend) and turns failures
-into :class:`ocr.errors.OcrError`. Nothing else in Folio imports pytesseract.
+run in parallel, tesseract's own threads only contend) and turns failures into
+:class:`ocr.errors.OcrError`. Nothing else in Folio imports pytesseract or tesserocr.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 
-import numpy as np
-import pytesseract
-from PIL import Image
+os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract (OpenMP) is loaded
 
-from ocr.errors import OcrError, OcrMissing, OcrTimeout
+import numpy as np  # noqa: E402
+import pytesseract  # noqa: E402
+from PIL import Image  # noqa: E402
 
-os.environ["OMP_THREAD_LIMIT"] = "1"
+from ocr.errors import OcrError, OcrMissing, OcrTimeout  # noqa: E402
+
+try:  # the in-process binding is optional (needs libtesseract-dev to build)
+    import tesserocr  # noqa: E402
+except ImportError:  # pragma: no cover - depends on the machine
+    tesserocr = None
 
 LANG = "spa"
 DEFAULT_TIMEOUT = 60.0
 DIGITS = "0123456789,.%-"
+_BASE_VARS = {"preserve_interword_spaces": "1", "tessedit_do_invert": "0"}
 _calls = 0  # tesseract runs started by this process (the bench reports calls per page)
+_engine = "auto"  # "auto" (in-process when installed), "tesserocr" or "cli"
+_apis: dict[tuple, object] = {}
 
 
 def calls() -> int:
     """How many times this process has run tesseract so far (a measure, not a control)."""
     return _calls
+
+
+def use_engine(name: str) -> None:
+    """Choose the engine: "auto" (in-process when tesserocr is installed), "tesserocr", "cli".
+    For tests that compare the two; the service keeps "auto"."""
+    global _engine
+    if name not in ("auto", "tesserocr", "cli"):
+        raise ValueError(f"unknown tesseract engine {name!r}")
+    if name == "tesserocr" and tesserocr is None:
+        raise OcrMissing("tesserocr is not installed")
+    _engine = name
+
+
+def engine() -> str:
+    """The engine calls go to now: "tesserocr" or "cli"."""
+    return "tesserocr" if _engine != "cli" and tesserocr is not None else "cli"
 
 
 @dataclass(frozen=True)
@@ -52,9 +83,21 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Glyph:
+    """One recognised character and its box (top-left origin, like words)."""
+
+    char: str
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+
+@dataclass(frozen=True)
 class Probe:
     version: str
     languages: tuple[str, ...]
+    engine: str = "cli"
 
     @property
     def has_spa(self) -> bool:
@@ -62,27 +105,29 @@ class Probe:
 
 
 def probe() -> Probe:
-    """Tesseract's version and languages; raises :class:`OcrMissing` with the fix."""
+    """Tesseract's version, languages and engine; raises :class:`OcrMissing` with the fix."""
     try:
         version = str(pytesseract.get_tesseract_version())
         langs = tuple(pytesseract.get_languages(config=""))
     except pytesseract.TesseractNotFoundError as exc:
         raise OcrMissing("tesseract is not installed: install the Debian package "
                          "'tesseract-ocr' (and 'tesseract-ocr-spa')") from exc
-    found = Probe(version=version, languages=langs)
+    found = Probe(version=version, languages=langs, engine=engine())
     if not found.has_spa:
         raise OcrMissing("tesseract has no Spanish language data ('spa'): install the "
                          "Debian package 'tesseract-ocr-spa'")
     return found
 
 
-def _config(psm: int, whitelist: str | None, extra: str) -> str:
-    parts = [f"--psm {psm}", "-c preserve_interword_spaces=1", "-c tessedit_do_invert=0"]
+def _variables(whitelist: str | None) -> dict[str, str]:
+    out = dict(_BASE_VARS)
     if whitelist:
-        parts.append(f"-c tessedit_char_whitelist={whitelist}")
-    if extra:
-        parts.append(extra)
-    return " ".join(parts)
+        out["tessedit_char_whitelist"] = whitelist
+    return out
+
+
+def _cli_config(psm: int, whitelist: str | None) -> str:
+    return " ".join([f"--dpi 300 --psm {psm}", *(f"-c {k}={v}" for k, v in _variables(whitelist).items())])
 
 
 def _as_pnm(image: np.ndarray) -> Image.Image:
@@ -94,11 +139,41 @@ def _as_pnm(image: np.ndarray) -> Image.Image:
     return pil
 
 
-def _run(fn, image: np.ndarray, config: str, timeout: float, **kw):
-    global _calls
-    _calls += 1
+def _api(psm: int, whitelist: str | None):
+    """One in-process engine per (mode, whitelist), kept for the life of the process."""
+    key = (psm, whitelist)
+    if key not in _apis:
+        try:
+            _apis[key] = tesserocr.PyTessBaseAPI(lang=LANG, psm=psm, variables=_variables(whitelist))
+        except RuntimeError as exc:
+            raise OcrMissing(f"tesseract could not load '{LANG}': {exc}") from exc
+    return _apis[key]
+
+
+def _in_process(kind: str, image: np.ndarray, psm: int, whitelist: str | None, timeout: float) -> str:
+    api = _api(psm, whitelist)
+    pil = Image.fromarray(image if image.dtype == np.uint8 else image.astype(np.uint8))
+    if pil.mode not in ("L", "RGB"):
+        pil = pil.convert("L")
+    api.SetImage(pil)
+    api.SetSourceResolution(300)
     try:
-        return fn(_as_pnm(image), lang=LANG, config=f"--dpi 300 {config}", timeout=timeout, **kw)
+        if not api.Recognize(timeout=int(timeout * 1000)):
+            raise OcrTimeout(f"tesseract took longer than {timeout:.0f} s")
+        if kind == "tsv":
+            return api.GetTSVText(0)
+        if kind == "box":
+            return api.GetBoxText(0)
+        return api.GetUTF8Text()
+    finally:
+        api.Clear()
+
+
+def _cli(kind: str, image: np.ndarray, psm: int, whitelist: str | None, timeout: float) -> str:
+    fn = {"tsv": pytesseract.image_to_data, "box": pytesseract.image_to_boxes,
+          "txt": pytesseract.image_to_string}[kind]
+    try:
+        return fn(_as_pnm(image), lang=LANG, config=_cli_config(psm, whitelist), timeout=timeout)
     except pytesseract.TesseractNotFoundError as exc:
         raise OcrMissing("tesseract is not installed: install the Debian package 'tesseract-ocr'") from exc
     except RuntimeError as exc:
@@ -109,53 +184,43 @@ def _run(fn, image: np.ndarray, config: str, timeout: float, **kw):
         raise OcrError("ocr_failed", f"tesseract failed: {exc.message}") from exc
 
 
-def image_to_data(image: np.ndarray, *, psm: int = 6, whitelist: str | None = None,
-                  extra: str = "", timeout: float = DEFAULT_TIMEOUT) -> list[Word]:
-    """Words with confidence and boxes (pixels of ``image``); empty words dropped."""
-    if image.size == 0:
-        return []
-    data = _run(pytesseract.image_to_data, image, _config(psm, whitelist, extra), timeout,
-                output_type=pytesseract.Output.DICT)
+def _run(kind: str, image: np.ndarray, psm: int, whitelist: str | None, timeout: float) -> str:
+    global _calls
+    _calls += 1
+    if engine() == "tesserocr":
+        return _in_process(kind, image, psm, whitelist, timeout)
+    return _cli(kind, image, psm, whitelist, timeout)
+
+
+def _parse_tsv(tsv: str) -> list[Word]:
     words = []
-    for i, text in enumerate(data["text"]):
-        text = (text or "").strip()
-        conf = float(data["conf"][i])
+    for row in tsv.splitlines():
+        parts = row.split("\t")
+        if len(parts) < 12 or parts[0] != "5":
+            continue  # the header row and the page/block/paragraph/line rows
+        text = parts[11].strip()
+        conf = float(parts[10])
         if not text or conf < 0:
             continue
-        x, y, w, h = (int(data[k][i]) for k in ("left", "top", "width", "height"))
-        words.append(Word(text, conf, x, y, x + w, y + h,
-                          int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i])))
+        block, par, line = int(parts[2]), int(parts[3]), int(parts[4])
+        x, y, w, h = (int(v) for v in parts[6:10])
+        words.append(Word(text, conf, x, y, x + w, y + h, block, par, line))
     return words
 
 
+def image_to_data(image: np.ndarray, *, psm: int = 6, whitelist: str | None = None,
+                  timeout: float = DEFAULT_TIMEOUT) -> list[Word]:
+    """Words with confidence and boxes (pixels of ``image``); empty words dropped."""
+    if image.size == 0:
+        return []
+    return _parse_tsv(_run("tsv", image, psm, whitelist, timeout))
+
+
 def image_to_string(image: np.ndarray, *, psm: int = 6, whitelist: str | None = None,
-                    extra: str = "", timeout: float = DEFAULT_TIMEOUT) -> str:
+                    timeout: float = DEFAULT_TIMEOUT) -> str:
     if image.size == 0:
         return ""
-    return _run(pytesseract.image_to_string, image, _config(psm, whitelist, extra), timeout)
-
-
-def osd_rotation(image: np.ndarray, *, timeout: float = 30.0) -> tuple[int, float] | None:
-    """Tesseract's orientation guess ``(rotate_degrees, confidence)``, or None if unsure."""
-    global _calls
-    _calls += 1
-    try:
-        out = pytesseract.image_to_osd(image, config="--psm 0", timeout=timeout,
-                                       output_type=pytesseract.Output.DICT)
-    except (pytesseract.TesseractError, RuntimeError):
-        return None
-    return int(out.get("rotate", 0)), float(out.get("orientation_conf", 0.0))
-
-
-@dataclass(frozen=True)
-class Glyph:
-    """One recognised character and its box (top-left origin, like words)."""
-
-    char: str
-    x0: int
-    y0: int
-    x1: int
-    y1: int
+    return _run("txt", image, psm, whitelist, timeout)
 
 
 def image_to_boxes(image: np.ndarray, *, psm: int = 6, whitelist: str | None = None,
@@ -163,7 +228,7 @@ def image_to_boxes(image: np.ndarray, *, psm: int = 6, whitelist: str | None = N
     """Characters with their boxes (tesseract gives no per-character confidence here)."""
     if image.size == 0:
         return []
-    out = _run(pytesseract.image_to_boxes, image, _config(psm, whitelist, ""), timeout)
+    out = _run("box", image, psm, whitelist, timeout)
     h = image.shape[0]
     glyphs = []
     for row in out.splitlines():
