@@ -270,11 +270,13 @@ class Service:
 
 PAGES_SQL = """
 SELECT p.id, d.batch_id, d.name, p.number, d.sha256, p.state, p.priority, p.attempts, p.crashes, p.error_code,
-       p.error, p.claimed_by, p.updated_at, p.cpu_seconds, p.enqueued_at, r.id
+       p.error, p.claimed_by, p.updated_at, p.cpu_seconds, p.enqueued_at, r.id,
+       r.report_type, r.ejercicio, r.trimestre, r.ramo_code, r.unidad_code
 FROM ingest_page p JOIN ingest_document d ON d.id = p.document_id LEFT JOIN records_report r ON r.page_id = p.id
 ORDER BY p.id"""
 PAGE_KEYS = ("id", "batch", "file", "number", "sha256", "state", "priority", "attempts", "crashes", "error_code",
              "error", "claimed_by", "updated_at", "cpu_seconds", "enqueued_at", "report")
+KEY_FIELDS = ("report_type", "ejercicio", "trimestre", "ramo_code", "unidad_code")  # records/rescans.py
 RECORDS_SQL = """
 SELECT d.sha256, p.number, COUNT(r.id) FROM records_report r JOIN ingest_page p ON p.id = r.page_id
 JOIN ingest_document d ON d.id = p.document_id GROUP BY d.sha256, p.number"""
@@ -306,6 +308,7 @@ def read_ledger(url: str) -> dict:
         pages = []
         for row in cur.execute(PAGES_SQL).fetchall():
             page = dict(zip(PAGE_KEYS, row))
+            page["key"] = dict(zip(KEY_FIELDS, row[len(PAGE_KEYS):])) if page["report"] else None
             page["updated_at"], page["enqueued_at"] = _when(page["updated_at"]), _when(page["enqueued_at"])
             page["has_record"] = page["report"] is not None
             pages.append(page)

@@ -96,3 +96,51 @@ def test_batch_progress_counts_every_state(page, tmp_path):
     assert p["failures"][0]["file"] == "roto.pdf" and "roto.pdf" in p["failures"][0]["error"]
     q = batch_progress(page.document.batch_id)
     assert (q["queued"], q["finished"], q["name"]) == (1, False, "t")
+
+
+def _report(page_obj, **key):
+    from records.models import Report
+
+    values = dict(report_type="avance_programatico", ejercicio=2023, trimestre=1, ramo_code="52",
+                  unidad_code="52102", data={}, source={"file": page_obj.document.name, "page": page_obj.number})
+    values.update(key)
+    return Report.objects.create(page=page_obj, **values)
+
+
+def _pages(tmp_path, n):
+    paths = []
+    for i in range(n):
+        path = tmp_path / f"scan-{i}.png"
+        Image.fromarray(np.full((40 + i, 60), 250 - i, np.uint8)).save(path, format="PNG")
+        paths.append(path)
+    _, submitted = submit_paths(paths, batch_name="rescans")
+    return [s.pages[0] for s in submitted]
+
+
+def test_a_rescan_links_to_the_first_record_whichever_is_stored_first(tmp_path):
+    from records.rescans import link_rescans
+
+    first, second, other = _pages(tmp_path, 3)
+    later = link_rescans(_report(second))  # the second scan happens to finish first
+    assert later.rescan_of_id is None
+    earlier = link_rescans(_report(first))
+    later.refresh_from_db()
+    assert earlier.rescan_of_id is None and later.rescan_of_id == earlier.id
+    unrelated = link_rescans(_report(other, unidad_code="52201"))
+    assert unrelated.rescan_of_id is None
+    progress = batch_progress(first.document.batch_id)
+    assert [(r["file"], r["rescan_of"]["file"]) for r in progress["rescans"]] == [("scan-1.png", "scan-0.png")]
+
+
+def test_no_link_without_a_full_key_and_a_new_reading_undoes_a_link(tmp_path):
+    from records.rescans import link_rescans
+
+    a, b, c = _pages(tmp_path, 3)
+    first = link_rescans(_report(a))
+    second = link_rescans(_report(b))
+    assert second.rescan_of_id == first.id
+    modification = link_rescans(_report(c, report_type="modificacion_programatica", trimestre=None))
+    assert modification.rescan_of_id is None  # no quarter: never linked
+    second.unidad_code = "52201"  # re-read (or corrected): another unidad, no longer a re-scan
+    second.save()
+    assert link_rescans(second).rescan_of_id is None
