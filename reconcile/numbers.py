@@ -91,6 +91,9 @@ def modification_numbers(raw_row: dict, movimiento: str | None, prov: ProvFn) ->
     required = _required(printed, ["meta_anual_autorizada", "meta_anual_modificada"] + [ck.C(q) for q in range(4)])
     sure = {c: _sureness(c, printed[c], outcome, prov(c), c in required) for c in order}
     pinned = corroboration(checks, outcome, sure)
+    for cell in set(order) - required:  # a 0 where the form may leave a blank adds as a blank does: the
+        if outcome.values.get(cell) == 0:  # sums cannot tell a printed 0 from a speck on an empty cell
+            pinned[cell] = False
     fields = {cell: _grade(cell, printed[cell], outcome, prov(cell), False, cell in required, pinned[cell])
               for cell in order}
     _doubt_slid(fields, checks, printed, required)

@@ -168,3 +168,10 @@ def test_two_doubtful_misreads_that_cancel_are_both_flagged(row, data):
     conf = {c: data.draw(st.floats(FIRM, 1.0)) for c in CELLS}
     conf.update({c: data.draw(st.floats(0.2, FIRM - 0.01)) for c in cells})
     assert not set(cells) & set(_grade(t, truth, read, conf)), (truth, read, conf)
+
+
+def test_a_zero_where_the_form_may_leave_a_blank_is_not_vouched_by_the_sums():
+    raw = {"meta_anual_autorizada": "1,520", "disminuciones": "o", "meta_anual_modificada": "1,520",
+           "calendario": ["380", "380", "380", "380"]}
+    _, fields = modification_numbers(raw, None, _conf(0.96, disminuciones=0.9))
+    assert fields["disminuciones"].status == "needs_review" and fields["meta_anual_modificada"].status == "auto"
