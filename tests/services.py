@@ -344,6 +344,24 @@ def normalise(record: dict) -> dict:
     return record
 
 
+def differences(got, want, path: str = "") -> list[str]:
+    """Where two records differ (paths), to say what a failed equality is about."""
+    if isinstance(got, dict) and isinstance(want, dict):
+        return [d for k in sorted(set(got) | set(want), key=str)
+                for d in differences(got.get(k), want.get(k), f"{path}.{k}" if path else str(k))]
+    if isinstance(got, list) and isinstance(want, list) and len(got) == len(want):
+        return [d for i, (g, w) in enumerate(zip(got, want)) for d in differences(g, w, f"{path}[{i}]")]
+    return [] if got == want else [f"{path}: {got!r} != {want!r}"[:200]]
+
+
+def same_records(got: dict, want: dict) -> str:
+    """'' when equal, else the differing records and fields (first 20)."""
+    if set(got) != set(want):
+        return f"pages differ: {sorted(got)} != {sorted(want)}"
+    diffs = [f"{k[0]} p.{k[1]} {d}" for k in sorted(got) for d in differences(got[k], want[k])]
+    return "\n".join(diffs[:20])
+
+
 def jsonl(text: str) -> dict:
     out = {}
     for line in text.splitlines():
