@@ -57,7 +57,9 @@ def progress_numbers(raw_row: dict, trimestre: int | None, prov: ProvFn) -> tupl
     if shifted:
         printed = shifted
     required = _required(printed, [c for c in order if c not in later])
-    sure = {c: _sureness(c, printed[c], outcome, prov(c), c in required) for c in order if c not in later}
+    misread = _row_misread(printed, [c for c in order if c not in later])
+    sure = {c: _sureness(c, printed[c], outcome, prov(c), c in required, bool(misread))
+            for c in order if c not in later}
     pinned = corroboration(checks, outcome, sure)
     fields = {}
     for cell in order:
@@ -65,7 +67,7 @@ def progress_numbers(raw_row: dict, trimestre: int | None, prov: ProvFn) -> tupl
             fields[cell] = _rule_null(printed[cell], prov(cell), trimestre)
             continue
         fields[cell] = _grade(cell, printed[cell], outcome, prov(cell), shifted is not None, cell in required,
-                              pinned[cell])
+                              pinned[cell], misread)
     data = {
         "meta_anual": outcome.values.get("meta_anual"),
         "trimestres": [
@@ -89,12 +91,13 @@ def modification_numbers(raw_row: dict, movimiento: str | None, prov: ProvFn) ->
     checks = ck.modification_checks(movimiento)
     outcome, shifted = _check_layout(checks, printed, order, set())
     required = _required(printed, ["meta_anual_autorizada", "meta_anual_modificada"] + [ck.C(q) for q in range(4)])
-    sure = {c: _sureness(c, printed[c], outcome, prov(c), c in required) for c in order}
+    misread = _row_misread(printed, order)
+    sure = {c: _sureness(c, printed[c], outcome, prov(c), c in required, bool(misread)) for c in order}
     pinned = corroboration(checks, outcome, sure)
     for cell in set(order) - required:  # a 0 where the form may leave a blank adds as a blank does: the
         if outcome.values.get(cell) == 0:  # sums cannot tell a printed 0 from a speck on an empty cell
             pinned[cell] = False
-    fields = {cell: _grade(cell, printed[cell], outcome, prov(cell), False, cell in required, pinned[cell])
+    fields = {cell: _grade(cell, printed[cell], outcome, prov(cell), False, cell in required, pinned[cell], misread)
               for cell in order}
     _doubt_slid(fields, checks, printed, required)
     data = {c: outcome.values.get(c) for c in order[:4]}
@@ -149,7 +152,8 @@ def _check_layout(checks, printed, order, later) -> tuple[ck.Outcome, dict | Non
 UNUSABLE, SUSPECT, DOUBTFUL, FIRMLY, BACKED, CERTAINLY = -2, -1, 0, 1, 1.5, 2
 
 
-def _sureness(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, required: bool) -> float:
+def _sureness(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, required: bool,
+              misread_row: bool = False) -> float:
     """How surely a cell was read: certainly (at ``ALONE``, or a clean parse with no reader's confidence),
     firmly (at ``FIRM``, or repaired with two checks' support), doubtfully; or unusably, where an identity
     over the cell proves nothing: an empty cell the form always fills holds the identity only if the unread
@@ -163,7 +167,9 @@ def _sureness(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance
         return UNUSABLE
     if prov.confidence is None:
         return DOUBTFUL if parsed.repaired else CERTAINLY
-    return CERTAINLY if prov.confidence >= ALONE else FIRMLY if prov.confidence >= FIRM else DOUBTFUL
+    if prov.confidence >= ALONE and not misread_row:  # in a row with garbage, no reading is certain
+        return CERTAINLY
+    return FIRMLY if prov.confidence >= FIRM else DOUBTFUL
 
 
 def _pins(chk: ck.Check, cell: str, sure: dict[str, float], passed: set[str], values: dict | None = None) -> bool:
@@ -233,8 +239,20 @@ def corroboration(checks: list[ck.Check], outcome: ck.Outcome, sure: dict[str, f
     return {c: pinned[c] or any(_pins(k, c, level, passed, values) for k in pairs) for c in sure}
 
 
+def _row_misread(printed: dict[str, str | None], cells) -> str:
+    """Why the reader is not to be trusted alone anywhere in this row ('' when it may be): it read a cell as
+    something that is not a number. A reader that produced garbage there misreads beside it too, at full
+    confidence (13 read as 12 three times, with the goal read as 'e'). A cell merely left empty is not
+    such evidence: whole columns go unread on clean scans, and the cells beside them are read right."""
+    for cell in cells:
+        text = printed.get(cell)
+        if text is not None and not _parse(cell, text).ok:
+            return f"{cell} read as {text!r}"
+    return ""
+
+
 def _grade(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, shifted: bool,
-           required: bool, corroborated: bool) -> FieldResult:
+           required: bool, corroborated: bool, misread: str = "") -> FieldResult:
     parsed = _parse(cell, text)
     value = outcome.values.get(cell)
     results = [CheckResult(rule, ok, detail) for rule, ok, detail in outcome.results.get(cell, [])]
@@ -249,6 +267,10 @@ def _grade(cell: str, text: str | None, outcome: ck.Outcome, prov: Provenance, s
         results.append(CheckResult("blank_shift_repair", True, outcome.repairs[cell]))
     if not parsed.ok:
         results.append(CheckResult("parses_as_number", False, parsed.note))
+    alone = value is not None and not corroborated and not repaired and parsed.ok
+    if alone and (misread or parsed.repaired):  # nothing pins it, and the reader is not trusted alone here
+        why = f"nothing checks it, and {misread}" if misread else f"nothing checks it, and it was {parsed.note}"
+        results.append(CheckResult("reader_trusted_alone", False, why))
     if value is None and not required:  # a cell the form may leave blank, read blank: nothing to misread
         conf = prov.confidence if prov.confidence is not None else CLEAN
         conf = number_confidence(conf, True, results, True)

@@ -175,3 +175,19 @@ def test_a_zero_where_the_form_may_leave_a_blank_is_not_vouched_by_the_sums():
            "calendario": ["380", "380", "380", "380"]}
     _, fields = modification_numbers(raw, None, _conf(0.96, disminuciones=0.9))
     assert fields["disminuciones"].status == "needs_review" and fields["meta_anual_modificada"].status == "auto"
+
+
+def test_in_a_row_with_garbage_the_reader_is_not_trusted_alone():
+    # 13 read as 12 everywhere at full confidence, the goal and the percent read as letters
+    raw = {"meta_anual": "e", "avance_absoluto": "12", "avance_relativo": "nen",
+           "trimestres": [{"programado": "12", "alcanzado": "12"}] + [{"programado": "12", "alcanzado": None}] * 3}
+    _, fields = progress_numbers(raw, 1, _conf(0.97))
+    assert {ck.P(0), ck.P(1), ck.A(0), "avance_absoluto"} <= _flagged(fields)
+
+
+def test_a_percent_read_without_its_sign_and_nothing_checking_it_is_flagged():
+    # the absoluto column read empty and its value found under the percent's title
+    raw = _raw(1520, [380] * 4, [380, None, None, None], None, None)
+    raw["avance_relativo"] = "380"
+    _, fields = progress_numbers(raw, 1, _conf(0.97))
+    assert "avance_relativo" in _flagged(fields)
