@@ -8,18 +8,12 @@ import cv2
 import numpy as np
 
 from ocr.cleanup import ink_mask
+from ocr.rulings import Rulings, find_rulings
 from ocr.types import BBox, Cell, Grid, OcrText
 
+__all__ = ["Layout", "Rulings", "find_grid", "find_layout", "find_rulings", "signature_columns"]
+
 _EMPTY = OcrText("", 0.0, None)
-_LINE_CONTRAST = 22  # gray levels darker than the paper beside it: a faint, blurred ruling still is
-
-
-@dataclass(frozen=True)
-class Rulings:
-    """Masks (255 = ruling ink) of the long horizontal and vertical lines."""
-
-    horizontal: np.ndarray
-    vertical: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -29,68 +23,6 @@ class Layout:
     header: BBox  # region above the table
     signature: BBox  # region below the table
     signature_columns: tuple[BBox, ...]  # three columns, left to right
-
-
-def find_rulings(gray: np.ndarray) -> Rulings:
-    """Long horizontal and vertical lines; gaps of fax/photocopy breaks are closed first."""
-    # thin dark lines by local contrast (black-hat): blurred light rulings and rulings
-    # over shaded header cells are found as well as crisp black ones
-    h, w = gray.shape
-    hk, vk = max(30, w // 80), max(25, h // 64)  # longer than any letter stroke
-    across = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((13, 1), np.uint8))
-    along = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((1, 13), np.uint8))
-    ink = ink_mask(gray)
-    lines_h = ((across > _LINE_CONTRAST) * 255).astype(np.uint8)
-    lines_v = ((along > _LINE_CONTRAST) * 255).astype(np.uint8)
-    # where lines cross, black-hat sees neither: ink there between pieces of both is theirs
-    crossings = ink & cv2.dilate(lines_h, np.ones((1, 15), np.uint8)) & cv2.dilate(lines_v, np.ones((15, 1), np.uint8))
-    mask = lines_h | crossings
-    horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
-    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, hk), np.uint8))
-    horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, 3 * hk), np.uint8))
-    mask = lines_v | crossings
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 1), np.uint8))  # small breaks
-    vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
-    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
-    horiz = _straight(_not_text(_thin(horiz, (13, 1)), ink), True)
-    return Rulings(horizontal=horiz, vertical=_straight(_thin(vert, (1, 13)), False))
-
-
-def _straight(mask: np.ndarray, horizontal: bool) -> np.ndarray:
-    """Keep runs that are straight and thin along their length: the arc of a stamp or the
-    loops of a signature also leave long runs, but wide ones."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    if n <= 1:
-        return mask
-    length = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
-    across = stats[:, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
-    keep = across <= 12 + 0.03 * length
-    keep[0] = False
-    return (keep[labels] * 255).astype(np.uint8)
-
-
-def _not_text(horiz: np.ndarray, ink: np.ndarray) -> np.ndarray:
-    """Drop horizontal runs with print packed just above or below them: the touching
-    baseline of heavy text, not a ruling (a ruling has cell padding on both sides)."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
-    out = horiz.copy()
-    h = horiz.shape[0]
-    for i in range(1, n):
-        x, y, w, hh = stats[i, :4]
-        above = ink[max(0, y - 12):max(0, y - 4), x:x + w]
-        below = ink[min(h, y + hh + 4):min(h, y + hh + 12), x:x + w]
-        dense = max(float(above.mean()) if above.size else 0.0, float(below.mean()) if below.size else 0.0)
-        if dense > 0.4 * 255:
-            out[labels == i] = 0
-    return out
-
-
-def _thin(mask: np.ndarray, across: tuple[int, int]) -> np.ndarray:
-    """Drop bands thicker than a ruling (runs of heavy, touching print in a text line)."""
-    thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(across, np.uint8))
-    if not thick.any():
-        return mask
-    return cv2.subtract(mask, cv2.dilate(thick, np.ones((5, 5), np.uint8)))
 
 
 def _table_bbox(r: Rulings) -> BBox | None:
@@ -213,6 +145,17 @@ def signature_columns(gray: np.ndarray, region: BBox, n: int = 3) -> tuple[BBox,
     return tuple(BBox(region.x0 + a, region.y0, region.x0 + b, region.y1) for a, b in zip(xs, xs[1:]))
 
 
+def _table_verticals(r: Rulings, grid: Grid, band: int = 10) -> Rulings:
+    """Vertical rulings only along the table's column edges: elsewhere a "vertical ruling"
+    is the stem of a bold letter (a title, a shaded header cell), and erasing it cuts words."""
+    vert = np.zeros_like(r.vertical)
+    ys = slice(max(0, grid.bbox.y0 - band), grid.bbox.y1 + band)
+    for x in grid.col_edges:
+        xs = slice(max(0, x - band), x + band + 1)
+        vert[ys, xs] = r.vertical[ys, xs]
+    return Rulings(horizontal=r.horizontal, vertical=vert)
+
+
 def find_layout(gray: np.ndarray) -> Layout:
     rulings = find_rulings(gray)
     grid = find_grid(gray, rulings)
@@ -221,6 +164,7 @@ def find_layout(gray: np.ndarray) -> Layout:
         header = BBox(0, 0, w, h)
         signature = BBox(0, h, w, h)
         return Layout(None, rulings, header, signature, ())
+    rulings = _table_verticals(rulings, grid)
     header = BBox(0, 0, w, max(0, grid.bbox.y0 - 4))
     signature = BBox(grid.bbox.x0, min(h, grid.bbox.y1 + 6), grid.bbox.x1, h)
     return Layout(grid, rulings, header, signature, signature_columns(gray, signature))

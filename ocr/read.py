@@ -6,12 +6,14 @@ refers to; ``PageRead.scale`` is the factor the input was resized by first.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
 from ocr._exec import tesseract
 from ocr.cells import ReadSettings, erase_rulings, read_cells
-from ocr.cleanup import cleanup
+from ocr.cleanup import cleanup, despeckle
 from ocr.layout import Layout, find_layout
 from ocr.types import BBox, CleanPage, Line, PageRead
 from ocr.words import group_lines, shift, split_gaps, to_line, to_lines
@@ -70,8 +72,9 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     """
     image, scale = _to_nominal(image, dpi)
     page = cleanup(image, rotation=rotation)
-    gray = page.image
-    layout = find_layout(gray)
+    layout = find_layout(page.image)  # before despeckling: the dots of a faxed ruling are line
+    gray = despeckle(page.image)
+    page = replace(page, image=gray)
     grid = None
     if layout.grid is not None:
         grid = read_cells(gray, layout.grid, layout.rulings, settings=settings, numeric_cols=numeric_cols)

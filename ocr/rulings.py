@@ -1,0 +1,148 @@
+"""Ruled lines: the long horizontal and vertical lines of a table, as masks.
+
+Found by local contrast (black-hat), so that faint grey and blurred rulings count
+as well as black ones; dotted or dashed lines (a fax's thin rulings, a pale
+photocopy's) are mended first: a thin band where ink is spread across most of the
+page is a line, and its gaps are closed inside that band only (never across text).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr.cleanup import ink_mask
+
+_LINE_CONTRAST = 22  # gray levels darker than the paper beside it: a faint, blurred ruling still is
+_BINS = 24  # the width is cut into this many bins to tell a line (ink in most) from text
+
+
+@dataclass(frozen=True)
+class Rulings:
+    """Masks (255 = ruling ink) of the long horizontal and vertical lines."""
+
+    horizontal: np.ndarray
+    vertical: np.ndarray
+
+
+def find_rulings(gray: np.ndarray) -> Rulings:
+    """Long horizontal and vertical lines; gaps of fax/photocopy breaks are closed first."""
+    # thin dark lines by local contrast (black-hat): blurred light rulings and rulings
+    # over shaded header cells are found as well as crisp black ones
+    h, w = gray.shape
+    hk, vk = max(30, w // 80), max(25, h // 64)  # longer than any letter stroke
+    across = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((13, 1), np.uint8))
+    along = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((1, 13), np.uint8))
+    ink = ink_mask(gray)
+    lines_h = ((across > _LINE_CONTRAST) * 255).astype(np.uint8)
+    lines_v = ((along > _LINE_CONTRAST) * 255).astype(np.uint8)
+    # where lines cross, black-hat sees neither: ink there between pieces of both is theirs
+    crossings = ink & cv2.dilate(lines_h, np.ones((1, 15), np.uint8)) & cv2.dilate(lines_v, np.ones((15, 1), np.uint8))
+    lines_h |= _mend_dotted(lines_h, ink)
+    mask = lines_h | crossings
+    horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, hk), np.uint8))
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, 3 * hk), np.uint8))
+    horiz = _straight(_not_text(_thin(horiz, (13, 1)), ink), True)
+    mask = lines_v | crossings
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 1), np.uint8))  # small breaks
+    vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
+    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
+    return Rulings(horizontal=horiz, vertical=_straight(_thin(vert, (1, 13)), False))
+
+
+def _straight(mask: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Keep runs that are straight and thin along their length: the arc of a stamp or the
+    loops of a signature also leave long runs, but wide ones."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return mask
+    length = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
+    across = stats[:, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
+    keep = across <= 12 + 0.03 * length
+    keep[0] = False
+    return (keep[labels] * 255).astype(np.uint8)
+
+
+def _not_text(horiz: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """Drop horizontal runs with print packed just above or below them: the touching
+    baseline of heavy text, not a ruling (a ruling has cell padding on both sides)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    out = horiz.copy()
+    h = horiz.shape[0]
+    for i in range(1, n):
+        x, y, w, hh = stats[i, :4]
+        above = ink[max(0, y - 12):max(0, y - 4), x:x + w]
+        below = ink[min(h, y + hh + 4):min(h, y + hh + 12), x:x + w]
+        dense = max(float(above.mean()) if above.size else 0.0, float(below.mean()) if below.size else 0.0)
+        if dense > 0.4 * 255:
+            out[labels == i] = 0
+    return out
+
+
+def _thin(mask: np.ndarray, across: tuple[int, int]) -> np.ndarray:
+    """Drop bands thicker than a ruling (runs of heavy, touching print in a text line)."""
+    thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(across, np.uint8))
+    if not thick.any():
+        return mask
+    return cv2.subtract(mask, cv2.dilate(thick, np.ones((5, 5), np.uint8)))
+
+
+def _bin_counts(mask: np.ndarray, bw: int) -> np.ndarray:
+    """Per row, the inked pixels in each of the ``_BINS`` bins across the width."""
+    h = mask.shape[0]
+    return (mask[:, :bw * _BINS] > 0).reshape(h, _BINS, bw).sum(axis=2, dtype=np.int32)
+
+
+def _mend_dotted(thin: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """Dotted or dashed horizontal lines made solid (transpose both masks for vertical ones).
+
+    A row is such a line when a band of three pixel rows around it holds thin dark ink
+    (>= 10 %) in several bins across the width (>= 5 of 24) while any ink 4-9 px above
+    and below is scarce there: a line has cell padding on both sides, a row of text (or
+    the aligned first letters of left-aligned lines) does not. Gaps of up to three bins
+    are then closed inside the band only."""
+    h, w = thin.shape
+    bw = w // _BINS
+    if h < 21 or bw < 4:
+        return np.zeros_like(thin)
+    counts = _bin_counts(thin, bw)
+    band = np.zeros_like(counts)
+    band[1:-1] = counts[:-2] + counts[1:-1] + counts[2:]  # rows y-1..y+1
+    inked = cv2.boxFilter(_bin_counts(ink, bw).astype(np.float32), -1, (1, 6), normalize=False,
+                          anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)  # rows y..y+5
+    side = np.zeros_like(inked)
+    side[9:-9] = np.maximum(inked[:-18], inked[13:-5])  # rows y-9..y-4 and y+4..y+9
+    line = (band >= 0.10 * 3 * bw) & (side < 0.03 * 6 * bw)
+    busy = line.mean(axis=1).astype(np.float32)
+    peak = cv2.dilate(busy.reshape(-1, 1), np.ones((9, 1), np.uint8)).ravel()
+    out = np.zeros_like(thin)
+    for y in np.flatnonzero((busy >= 5 / _BINS) & (busy >= peak)):
+        strip = thin[max(0, y - 2):y + 3]
+        row = strip.max(axis=0)
+        if _solid(row, bw) or _spread_bins(row, bw) < 5:
+            continue  # a solid line (or a row of underlines) needs no mending
+        seen = np.flatnonzero(line[y])  # mended only between the bins where it is seen
+        x0, x1 = int(seen[0]) * bw, int(seen[-1] + 1) * bw
+        closed = cv2.morphologyEx(strip[:, x0:x1], cv2.MORPH_CLOSE, np.ones((1, 3 * bw), np.uint8))
+        out[max(0, y - 2):y + 3, x0:x1] = closed
+    return out
+
+
+def _spread_bins(row: np.ndarray, bw: int) -> int:
+    """Bins where this row's ink runs along at least half the bin (dots of a line do,
+    the stem of a letter does not)."""
+    on = row[:bw * _BINS].reshape(_BINS, bw) > 0
+    any_on = on.any(axis=1)
+    first = np.argmax(on, axis=1)
+    last = bw - 1 - np.argmax(on[:, ::-1], axis=1)
+    return int((any_on & (last - first >= bw // 2)).sum())
+
+
+def _solid(row: np.ndarray, bw: int) -> bool:
+    """Is most of this row's ink in long runs (a drawn line, not dots and dashes)?"""
+    on = np.concatenate([[0], (row > 0).astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(on))
+    runs = edges[1::2] - edges[::2]
+    return bool(runs.size) and runs[runs >= bw // 2].sum() >= 0.5 * runs.sum()
