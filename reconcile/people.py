@@ -33,6 +33,19 @@ def words_in_common(printed: str, official: str) -> int:
     return count
 
 
+def foreign_words(printed: str, chosen: CatalogEntry, others: list[CatalogEntry]) -> list[str]:
+    """Printed words (3+ letters) that are not the chosen person's but are another candidate's name words."""
+    own = [w for s in chosen.spellings for w in fold(s).split()]
+    theirs = {w for e in others for s in e.spellings for w in fold(s).split() if len(w) >= 3} - set(own)
+    out = []
+    for word in fold(printed).split():
+        if len(word) < 3 or any(fuzz.ratio(word, o) / 100 >= WORD_MATCH for o in own):
+            continue
+        if any(fuzz.ratio(word, t) / 100 >= WORD_MATCH for t in theirs):
+            out.append(word)
+    return out
+
+
 def _post_fit(entry: CatalogEntry, rol: str | None, ramo: str | None, unidad: str | None) -> float:
     if entry.parent == unidad:
         return 1.0 if rol in (None, "elaboro", "reviso") else 0.8
@@ -118,6 +131,10 @@ def _nombre(raw, name: str, prefix: str | None, scored, prov: Provenance,
     words = words_in_common(f"{name} {cargo or ''}", entry.name)
     need = min(2, len(fold(entry.name).split()))
     checks = [CheckResult("name_words_match", words >= need, f"{words} of the official name's words printed")]
+    foreign = foreign_words(name, entry, [e for _, _, _, e in scored[1:]])
+    if foreign:  # lines of two blocks ran together, or two people were blended: the print names both
+        checks.append(CheckResult("name_words_of_one_person", False,
+                                  f"{', '.join(foreign)} belong to another person's name, not to {entry.name}"))
     if prefix:
         checks.append(CheckResult("prefix_removed", True, prefix))
     conf = match_confidence(max(ns, total), margin)

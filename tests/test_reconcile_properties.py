@@ -164,3 +164,23 @@ def test_signatory_with_confusions_is_the_person_or_flagged(person, data):
                             lambda p: Provenance())
     if row["nombre"] != person.name:
         assert fields["nombre"].status == "needs_review", (block, row)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_RAMO_PEOPLE), st.sampled_from(_RAMO_PEOPLE), st.data())
+def test_a_name_blended_from_two_people_is_flagged(first, second, data):
+    """Words of one person's name followed by words of another's (two blocks' lines run together, or a
+    scribble over half a name) must not be vouched for as either person."""
+    from reconcile.normalize import fold
+    from reconcile.people import signatory
+
+    a, b = first.name.split(), second.name.split()
+    k = data.draw(st.integers(1, len(a) - 1))
+    m = data.draw(st.integers(1, len(b) - 1))
+    tail = [w for w in b[-m:] if fold(w) not in {fold(x) for x in a}]
+    if fold(first.name) == fold(second.name) or not [w for w in tail if len(w) >= 3]:
+        return  # nothing of the second person printed: not a blend
+    block = {"rol": None, "nombre": " ".join(a[:k] + tail), "cargo": None}
+    unidad = first.parent if len(first.parent) > 2 else None
+    row, fields = signatory(block, 0, PEOPLE_CATALOG, 2023, "52", unidad, lambda p: Provenance())
+    assert fields["nombre"].status == "needs_review", (block, row)
