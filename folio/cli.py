@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--catalog", type=Path, required=True)
 
     exp = sub.add_parser("export", help="export stored records")
-    exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    exp.add_argument("--format", choices=("jsonl", "csv", "xlsx"), default="jsonl")
     exp.add_argument("--out", type=Path, help="file to write (default stdout)")
     exp.add_argument("--batch", type=int, help="only this batch id")
 

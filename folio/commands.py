@@ -66,6 +66,11 @@ def export_records(out: Path | None, fmt: str, *, batch_id: int | None = None) -
     reports = Report.objects.select_related("page__document").order_by("page__document_id", "page__number")
     if batch_id:
         reports = reports.filter(page__document__batch_id=batch_id)
+    if fmt == "xlsx":
+        if out is None:
+            raise FolioError("an XLSX workbook cannot go to the terminal; give --out FILE.xlsx", code="usage")
+        with open(out, "wb") as fh:
+            return write_export(reports, fmt, fh)
     fh = _out(out)
     try:
         return write_export(reports, fmt, fh)

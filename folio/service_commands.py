@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-COMMANDS = ("submit", "backfill", "status", "sweep", "worker", "beat", "serve")
+COMMANDS = ("submit", "backfill", "status", "retry", "sweep", "worker", "beat", "serve")
 PRIORITY_CHOICES = ("interactive", "backfill")
 DEFAULT_QUEUES = "sweep,interactive,backfill"
 
@@ -33,6 +33,10 @@ def add_parsers(sub) -> None:
     sts.add_argument("--watch", action="store_true", help="follow until no page is queued or running")
     sts.add_argument("--json", action="store_true", help="the progress as JSON (as the API gives it)")
     sts.add_argument("--interval", type=float, default=2.0, help="seconds between looks with --watch")
+
+    rty = sub.add_parser("retry", help="queue a batch's failed and poison pages again (after fixing what failed)")
+    rty.add_argument("batch", type=int)
+    rty.add_argument("--priority", choices=PRIORITY_CHOICES, default="interactive")
 
     sub.add_parser("sweep", help="send again the pages the broker lost or whose worker died (beat does it)")
 
@@ -139,6 +143,23 @@ def cmd_status(args) -> int:
     if args.watch:
         return _follow(args.batch, interval=args.interval)
     print(format_status(p))
+    return 0
+
+
+def cmd_retry(args) -> int:
+    """Failed and poison pages of a batch back to queued, counters cleared, and sent again.
+
+    A file refused at submission (its Document has an error: not a scan, encrypted, too large) is not
+    retried: its bytes will not change; submit a fixed file instead.
+    """
+    from ingest.models import Page
+    from worker.queue import retry
+
+    ids, refused = retry(args.batch, priority=args.priority)
+    print(f"batch {args.batch}: {len(ids)} pages queued again ({args.priority})")
+    for page in Page.objects.filter(pk__in=refused).select_related("document"):
+        print(f"  {page.document.name}: refused at submission, not retried: {page.error}")
+    _wait_inline()
     return 0
 
 

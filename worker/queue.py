@@ -107,3 +107,22 @@ def group_by_priority(pages) -> dict[str, list[int]]:
     for page_id, priority in pages:
         out[priority if priority in PRIORITIES else INTERACTIVE].append(page_id)
     return dict(out)
+
+
+def retry(batch_id: int, *, priority: str = INTERACTIVE) -> tuple[list[int], list[int]]:
+    """Queue a batch's failed and poison pages again: (ids queued, ids refused at submission).
+
+    Attempts and crashes start from zero, so a page fixed by a new reader or catalog gets three fresh
+    tries; corrected fields stay as reviewers left them (records.store keeps them).
+    """
+    from ingest.models import Page
+
+    with transaction.atomic():
+        stuck = Page.objects.select_for_update().filter(
+            document__batch_id=batch_id, state__in=(Page.State.FAILED, Page.State.POISON))
+        refused = list(stuck.exclude(document__error="").values_list("pk", flat=True))
+        ids = list(stuck.filter(document__error="").values_list("pk", flat=True))
+        Page.objects.filter(pk__in=ids).update(state=Page.State.QUEUED, attempts=0, crashes=0, claimed_by="",
+                                               lease_until=None, error_code="", error="")
+        enqueue(ids, priority=priority)
+    return ids, refused
