@@ -21,12 +21,14 @@ claims and leases in worker/pages.py). The settings below follow from that:
 """
 from __future__ import annotations
 
+import logging
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "folio.settings")
 
 import django  # noqa: E402
 from celery import Celery  # noqa: E402
+from celery.signals import after_setup_logger, after_setup_task_logger  # noqa: E402
 from django.conf import settings  # noqa: E402
 from kombu import Queue  # noqa: E402
 
@@ -73,3 +75,14 @@ app.conf.update(
     beat_schedule_filename=str(settings.FOLIO_HOME / "celerybeat-schedule"),
 )
 app.autodiscover_tasks(["worker"], related_name="tasks")
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _log_context(logger, format, **kwargs):  # noqa: A002 - Celery's signal argument name
+    """Celery sets up the worker's logging itself: put the page context (folio.logcontext) on its lines too."""
+    from folio.logcontext import ContextFilter
+
+    for handler in logger.handlers:
+        handler.addFilter(ContextFilter())
+        handler.setFormatter(logging.Formatter(format.replace("%(message)s", "%(ctx)s%(message)s")))

@@ -36,6 +36,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from folio.logcontext import log_context
 from folio.errors import FolioError, TransientError
 from ingest import files
 from ingest.models import Page
@@ -177,6 +178,11 @@ def run_claimed(c: Claim, catalog: CatalogIndex | None = None) -> Page:
     TransientError for the caller to retry (the claim is still held: release it).
     """
     page = Page.objects.select_related("document").get(pk=c.page_id)
+    with log_context(batch=page.document.batch_id, file=page.document.name, page=page.number, page_id=page.pk):
+        return _run(c, page, catalog)
+
+
+def _run(c: Claim, page: Page, catalog: CatalogIndex | None) -> Page:
     started = cpu_seconds()
     try:
         if page.document.error:

@@ -26,6 +26,13 @@ def _backoff(retries: int) -> float:
 @app.task(name="folio.process_page", bind=True, max_retries=settings.FOLIO_RETRY_MAX,
           acks_late=True, reject_on_worker_lost=True)
 def process_page_task(self, page_id: int) -> str:
+    from folio.logcontext import log_context
+
+    with log_context(task=self.request.id):
+        return _process(self, page_id)
+
+
+def _process(self, page_id: int) -> str:
     from worker import pages
 
     try:
