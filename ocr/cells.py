@@ -1,23 +1,25 @@
-"""Cell reading: rulings erased, one tesseract call for the whole table, words
-assigned to cells by geometry, then doubtful cells re-read in batched mosaics."""
+"""Cell reading: rulings erased, the table read column by column in one tesseract call
+(a mosaic), words assigned to cells by geometry, doubtful cells re-read in batched
+mosaics with a configuration suited to the column, numbers judged against the ink."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import cv2
 import numpy as np
 
-from ocr._exec import tesseract
 from ocr._exec.tesseract import Word
-from ocr.codes import CODE, read_codes
+from ocr.codes import read_codes
+from ocr.numbers import advance, assess, digits_of, ink_width, judge
+from ocr.numbers import doubtful as doubtful_number
 from ocr.layout import Rulings
+from ocr.mosaic import Piece, mosaic_read, mosaic_words
 from ocr.types import BBox, Cell, Grid, OcrText
-from ocr.words import locate, shift, stack_crops, to_text
+from ocr.words import locate, to_text
 
 NUMBER = re.compile(r"^[\d.,%\s-]*\d[\d.,%\s-]*$")
-WELL_FORMED = re.compile(r"^-?\d{1,3}(,\d{3})*%?$|^-?\d+%?$")
 NUMBER_WHITELIST = "0123456789,%"
 # dotted codes as first read: "4.6.1", "4.61", "461, 462" (numbers never have ", " inside)
 CODE_LIKE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d|\d\.\d|\d,\s+\d")
@@ -29,13 +31,15 @@ class ReadSettings:
     table_scale: float = 0.75  # the whole-table pass reads a resized copy
     doubt_below: float = 0.88  # cell confidence under which a cell is re-read
     doubt_prose: float = 0.5  # the same for long texts (descriptions, observations)
-    reread_scale: float = 0.75
+    reread_scale: float = 0.75  # at least; more where the digits are small (reread_height)
+    reread_height: float = 32.0  # pixels: digits are re-read scaled to about this height
     margin: int = 5  # pixels trimmed inside a cell's rulings when cropping
     min_ink: int = 40  # ink pixels that make an empty cell "inked"
     max_rereads: int = 400
     # what one printed code looks like (a reading where every code matches is preferred);
     # the plan's lines of action print as three dotted levels, "4.6.1"
     code_pattern: str = r"\d+(\.\d+){2}"
+    code_levels: int = 3  # the same, as the number of levels the separators are decided by
 
 
 def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:
@@ -61,21 +65,38 @@ def _cell_index(grid: Grid) -> dict[tuple[int, int], int]:
     return index
 
 
-def assign(words: Iterable[Word], grid: Grid) -> tuple[list[list[Word]], set[int]]:
-    """Words per cell (by word centre); also the cells a word straddles (doubtful)."""
+def table_pieces(grid: Grid) -> tuple[list[Piece], list[tuple[str, int]]]:
+    """The table as mosaic pieces: each column as one strip (cells spanning several columns
+    blanked out of it) and each spanning cell whole; with what each piece is."""
+    spans = [k for k, c in enumerate(grid.cells) if c.col_span > 1]
+    pieces, owners = [], []
+    for j in range(grid.n_cols):
+        x0, x1 = grid.col_edges[j], grid.col_edges[j + 1]
+        blank = tuple(grid.cells[k].bbox for k in spans
+                      if grid.cells[k].bbox.x0 < x1 and grid.cells[k].bbox.x1 > x0)
+        pieces.append(Piece(BBox(x0, grid.bbox.y0, x1, grid.bbox.y1), blank))
+        owners.append(("col", j))
+    for k in spans:
+        pieces.append(Piece(grid.cells[k].bbox))
+        owners.append(("cell", k))
+    return pieces, owners
+
+
+def cell_words(grid: Grid, owners: Sequence[tuple[str, int]],
+               words: Sequence[Sequence[Word]]) -> list[list[Word]]:
+    """Words per cell: a column strip's words go to its cells by height, a spanning
+    cell's piece is that cell's."""
     index = _cell_index(grid)
     per_cell: list[list[Word]] = [[] for _ in grid.cells]
-    straddled: set[int] = set()
-    for w in words:
-        at = locate(w.cx, w.cy, grid.row_edges, grid.col_edges)
-        if at is None or at not in index:
-            continue
-        k = index[at]
-        per_cell[k].append(w)
-        box = grid.cells[k].bbox
-        if w.x0 < box.x0 - 6 or w.x1 > box.x1 + 6:
-            straddled.add(k)
-    return per_cell, straddled
+    for (kind, v), ws in zip(owners, words):
+        for w in ws:
+            if kind == "cell":
+                per_cell[v].append(w)
+                continue
+            at = locate(grid.col_edges[v] + 1, w.cy, grid.row_edges, grid.col_edges)
+            if at is not None and at in index and grid.cells[index[at]].col_span == 1:
+                per_cell[index[at]].append(w)
+    return per_cell
 
 
 def _numeric_columns(grid: Grid, texts: Sequence[OcrText]) -> set[int]:
@@ -100,27 +121,13 @@ def _code_cells(grid: Grid, texts: Sequence[OcrText]) -> list[int]:
             if c.col in cols and c.col_span == 1 and c.row >= first and t.text]
 
 
+def _crop(image: np.ndarray, box: BBox) -> np.ndarray:
+    return image[box.y0:box.y1, box.x0:box.x1]
+
+
 def _inked(clean: np.ndarray, box: BBox, min_ink: int) -> bool:
     crop = clean[box.y0:box.y1, box.x0:box.x1]
     return crop.size > 0 and int((crop < 128).sum()) >= min_ink
-
-
-def mosaic_read(clean: np.ndarray, boxes: Sequence[BBox], *, scale: float, whitelist: str | None,
-                psm: int = 6) -> list[OcrText]:
-    """Read many crops with one tesseract call: stacked on a white canvas with gaps."""
-    if not boxes:
-        return []
-    crops = [cv2.resize(clean[b.y0:b.y1, b.x0:b.x1], None, fx=scale, fy=scale,
-                        interpolation=cv2.INTER_AREA) for b in boxes]
-    gap, pad = 30, 20
-    canvas, tops = stack_crops(crops, gap=gap, pad=pad)
-    slots = [(top, top + c.shape[0]) for top, c in zip(tops, crops)]
-    words = tesseract.image_to_data(canvas, psm=psm, whitelist=whitelist)
-    out = []
-    for (y0, y1), b in zip(slots, boxes):
-        mine = [w for w in words if y0 - gap / 2 <= w.cy < y1 + gap / 2]
-        out.append(to_text(shift(mine, b.x0 - pad / scale, b.y0 - y0 / scale, scale)))
-    return out
 
 
 def _as_number(cell: Cell, text: OcrText, numeric: set[int]) -> bool:
@@ -140,22 +147,35 @@ _WORDY = re.compile(r"[A-HJ-KMNP-RT-Ya-km-np-z]")  # letters not often misread d
 
 
 def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[int],
-            numeric: set[int], s: ReadSettings) -> list[OcrText]:
+            numeric: set[int], s: ReadSettings) -> tuple[dict[int, OcrText], dict[int, OcrText]]:
+    """Second readings of the doubtful cells, two batched calls: numbers with the digit
+    whitelist, everything else (and numbers still weak) freely."""
     doubtful = doubtful[: s.max_rereads]
-    as_number = {k for k in doubtful if _as_number(grid.cells[k], texts[k], numeric)}
-    ks = sorted(as_number)
+    ks = sorted(k for k in doubtful if _as_number(grid.cells[k], texts[k], numeric))
     got = mosaic_read(clean, [_interior(grid.cells[k], s.margin) for k in ks],
                       scale=s.reread_scale, whitelist=NUMBER_WHITELIST)
-    for k, new in zip(ks, got):
-        texts[k] = _better(texts[k], new)
-    # every doubtful cell is also read freely: a word in a numeric column ("M4") survives
-    free = [k for k in doubtful if k not in as_number or texts[k].confidence < 0.8]
+    as_number = dict(zip(ks, got))
+    # a word in a numeric column ("M4") survives only a free reading
+    free = [k for k in doubtful if k not in as_number or as_number[k].confidence < 0.8]
     got = mosaic_read(clean, [_interior(grid.cells[k], s.margin) for k in free],
                       scale=s.reread_scale, whitelist=None)
-    for k, new in zip(free, got):
-        if k not in as_number or (_WORDY.search(new.text) and new.confidence > texts[k].confidence):
-            texts[k] = _better(texts[k], new)
-    return texts
+    return as_number, dict(zip(free, got))
+
+
+def _settle(k: int, first: OcrText, as_number: dict[int, OcrText], free: dict[int, OcrText],
+            number: bool, ink: float | None, adv: float | None) -> OcrText:
+    """The text a cell keeps after its second readings."""
+    if number:
+        second = as_number.get(k)
+        alt = free.get(k)
+        if alt is not None and _WORDY.search(alt.text) and alt.confidence > first.confidence:
+            return alt  # a word where numbers are expected ("M4"): judged as text
+        if second is None or (alt is not None and alt.confidence > second.confidence
+                              and digits_of(alt.text) and not _WORDY.search(alt.text)):
+            second = alt if alt is not None else second
+        return judge(assess(first, ink, adv), assess(second, ink, adv) if second is not None else None)
+    alt = free.get(k)
+    return _better(first, alt) if alt is not None else first
 
 
 def _doubt_limit(cell: Cell, text: OcrText, numeric: set[int], s: ReadSettings) -> float:
@@ -168,33 +188,58 @@ def _doubt_limit(cell: Cell, text: OcrText, numeric: set[int], s: ReadSettings) 
 
 def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
                settings: ReadSettings = ReadSettings(), numeric_cols: set[int] | None = None) -> Grid:
-    """The grid with every cell's text, confidence and ink bbox filled in."""
+    """The grid with every cell's text, confidence and ink bbox filled in (the table alone;
+    :func:`ocr.read.read_page` reads it in one call with the header and signatures)."""
     clean = erase_rulings(gray, rulings)
-    b = grid.bbox
-    region = clean[b.y0:b.y1, b.x0:b.x1]
-    ts = settings.table_scale
-    if ts != 1.0:
-        region = cv2.resize(region, None, fx=ts, fy=ts, interpolation=cv2.INTER_AREA)
-    words = shift(tesseract.image_to_data(region, psm=settings.psm), b.x0, b.y0, ts)
-    per_cell, straddled = assign(words, grid)
+    pieces, owners = table_pieces(grid)
+    words = mosaic_words(clean, pieces, scale=settings.table_scale, psm=settings.psm)
+    return read_table(clean, grid, cell_words(grid, owners, words), settings=settings,
+                      numeric_cols=numeric_cols)
+
+
+def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]], *,
+               settings: ReadSettings = ReadSettings(), numeric_cols: set[int] | None = None) -> Grid:
+    """Cell texts from the first pass's words (``per_cell``, on the page with rulings
+    erased): code cells composed, doubtful cells re-read, numbers judged against the ink."""
     texts = [to_text(ws) for ws in per_cell]
     numeric = numeric_cols if numeric_cols is not None else _numeric_columns(grid, texts)
     codes = _code_cells(grid, texts)
     got = read_codes(clean, [_interior(grid.cells[k], settings.margin) for k in codes],
-                     first=[texts[k] for k in codes], pattern=settings.code_pattern)
+                     first=[texts[k] for k in codes], pattern=settings.code_pattern,
+                     levels=settings.code_levels)
     for k, new in zip(codes, got):
         texts[k] = new if new.confidence >= 0.7 else _better(texts[k], new)
+    number = {k for k, c in enumerate(grid.cells) if c.col in numeric and c.col_span == 1 and k not in codes}
+    measured = {k: ink_width(_crop(clean, _interior(grid.cells[k], settings.margin))) for k in number}
+    ink = {k: m[0] if m else None for k, m in measured.items()}
+    adv = advance([(texts[k].text, ink[k]) for k in number])
+    heights = [m[1] for m in measured.values() if m]
+    # second reads at the scale where digits stand ~reread_height px tall (small print
+    # from a 200 dpi scan reads far better enlarged than reduced)
+    zoom = min(2.0, max(settings.reread_scale, settings.reread_height / float(np.median(heights)))) \
+        if heights else settings.reread_scale
     doubtful = []
     for k, (cell, t) in enumerate(zip(grid.cells, texts)):
         inner = _interior(cell, settings.margin)
         if k in codes:
             continue
-        if k in straddled or (t.text and t.confidence < _doubt_limit(cell, t, numeric, settings)):
+        if not t.text and _inked(clean, inner, settings.min_ink):
             doubtful.append(k)
-        elif not t.text and _inked(clean, inner, settings.min_ink):
+        elif k in number and t.text and doubtful_number(assess(t, ink[k], adv), settings.doubt_below):
             doubtful.append(k)
-        elif t.text and cell.col in numeric and cell.col_span == 1 and not WELL_FORMED.match(t.text):
+        elif t.text and k not in number and t.confidence < _doubt_limit(cell, t, numeric, settings):
             doubtful.append(k)
-    texts = _reread(clean, grid, texts, doubtful, numeric, settings)
+    as_number, free = _reread(clean, grid, texts, doubtful, numeric, replace(settings, reread_scale=zoom))
+    firsts = texts
+    texts = [_settle(k, t, as_number, free, k in number, ink.get(k), adv) for k, t in enumerate(texts)]
+    stubborn = [k for k in sorted(number) if texts[k].text and not assess(texts[k], ink[k], adv).width_ok]
+    if stubborn and adv is not None:  # once more, larger: the digits' count still disagrees with the ink
+        got = mosaic_read(clean, [_interior(grid.cells[k], settings.margin) for k in stubborn],
+                          scale=min(2.5, zoom * 1.4), whitelist=NUMBER_WHITELIST)
+        for k, new in zip(stubborn, got):
+            third = assess(new, ink[k], adv)
+            if third.width_ok and third.well_formed:
+                agree = digits_of(new.text) in (digits_of(firsts[k].text), digits_of(as_number.get(k, new).text))
+                texts[k] = replace(new, confidence=0.9 if not agree else 0.97)
     cells = tuple(replace(c, text=t) for c, t in zip(grid.cells, texts))
     return replace(grid, cells=cells)

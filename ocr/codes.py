@@ -16,6 +16,7 @@ import numpy as np
 
 from ocr._exec import tesseract
 from ocr._exec.tesseract import Glyph
+from ocr.codegrammar import Gap, parse
 from ocr.types import BBox, OcrText
 from ocr.words import stack_crops
 
@@ -198,6 +199,30 @@ def _compose_blobs(crop: np.ndarray, glyphs: Sequence[Glyph]) -> tuple[str, bool
     return re.sub(r"\s+", " ", " ".join(out)).strip(), exact
 
 
+def _compose_grammar(crop: np.ndarray, glyphs: Sequence[Glyph], levels: int) -> tuple[str, float] | None:
+    """Tesseract's digits, separators decided by the code grammar (``levels`` per code) from
+    the gaps between digits and the marks in the ink; the reading and its cost."""
+    digits = [g for g in glyphs if g.char.isdigit()]
+    if not digits:
+        return None
+    height = float(np.median([g.y1 - g.y0 for g in digits]))
+    digits = [g for g in digits if g.y1 - g.y0 >= 0.6 * height]  # a dot read as "1" is short
+    blobs = _blobs(crop)
+    hs = blobs[:, 3] - blobs[:, 1] if len(blobs) else np.zeros(0)
+    small = _marks(crop, blobs[hs >= 0.6 * height]) if len(blobs) else blobs
+    chars, gaps = [], []
+    for n, line in enumerate(_line_of(digits)):
+        if n:
+            gaps.append(Gap(0.0, wrap=True))
+        base = _baseline(blobs, line, height) if len(blobs) else float(np.median([g.y1 for g in line]))
+        chars.append(line[0].char)
+        for a, b in zip(line, line[1:]):
+            mark = _mark(small, a.x1 - 1, b.x0 + 1, base, height) if len(small) else ""
+            gaps.append(Gap((b.x0 - a.x1) / height, mark))
+            chars.append(b.char)
+    return parse(chars, gaps, levels=levels)
+
+
 def well_formed(text: str, pattern: str) -> bool:
     """Every code in the cell ("4.6.1, 4.6.2") matches the code pattern."""
     tokens = text.replace(",", " ").split()
@@ -213,13 +238,14 @@ def _choose(candidates: Sequence[tuple[str, float]], pattern: str) -> tuple[str,
 
 
 def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrText] | None = None,
-               pattern: str = r"\d+(\.\d+)+") -> list[OcrText]:
+               pattern: str = r"\d+(\.\d+)+", levels: int = 3) -> list[OcrText]:
     """Dotted-code cells read with one tesseract call.
 
-    Candidates per cell, in order of trust: digits laid on the ink with counts agreeing;
-    the first reading (``first``, from the whole-table pass); the composition with boxes
-    snapped. The first whose codes all match ``pattern`` wins (confidence 0.92 / its own /
-    0.7); none well formed gives the best guess at 0.4."""
+    Candidates per cell, in order of trust: the grammar's reading when every gap agreed
+    with it (cost < 1); digits laid on the ink with counts agreeing; the first reading
+    (``first``, from the whole-table pass); the grammar's reading however costly; the
+    composition with boxes snapped. The first whose codes all match ``pattern`` wins;
+    none well formed gives the best guess at 0.4."""
     if not boxes:
         return []
     crops = [clean[b.y0:b.y1, b.x0:b.x1] for b in boxes]
@@ -233,10 +259,13 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
                 for g in glyphs if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
         composed = _compose_blobs(crop, mine)
         text, exact = composed if composed is not None else (_compose(crop, mine), False)
-        candidates = [(text, 0.92)] if exact else []
+        grammar = _compose_grammar(crop, mine, levels)
+        candidates = [(grammar[0], 0.95)] if grammar is not None and grammar[1] < 1.0 else []
+        candidates += [(text, 0.92)] if exact else []
         if first is not None and first[i].text:
             candidates.append((re.sub(r"\s+", " ", first[i].text).strip(), first[i].confidence))
-        candidates.append((text, 0.7))
+        candidates += [(grammar[0], 0.6)] if grammar is not None else []
+        candidates.append((text, 0.5))
         text, conf = _choose(candidates, pattern)
         out.append(OcrText(text, conf if text else 0.0, box if text else None))
     return out

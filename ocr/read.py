@@ -1,50 +1,56 @@
-"""Read one page: cleanup -> layout -> cells, header and signature lines.
+"""Read one page: cleanup -> layout -> one tesseract pass -> cells, header and signature lines.
 
 ``read_page(image, dpi=None) -> (CleanPage, PageRead)``: ``CleanPage.image``
 is the clean (upright, deskewed, grayscale, ~300 dpi) image that every bbox
 refers to; ``PageRead.scale`` is the factor the input was resized by first.
+
+The first pass is one tesseract call over a mosaic: the header region, each
+table column, each spanning cell and the signature region stacked on one
+canvas (:mod:`ocr.mosaic`). Doubtful cells then get batched second reads.
 """
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Sequence
 
 import cv2
 import numpy as np
 
-from ocr._exec import tesseract
-from ocr.cells import ReadSettings, erase_rulings, read_cells
+from ocr._exec.tesseract import Word
+from ocr.cells import ReadSettings, cell_words, erase_rulings, read_table, table_pieces
 from ocr.cleanup import cleanup, despeckle
 from ocr.layout import Layout, find_layout
-from ocr.types import BBox, CleanPage, Line, PageRead
-from ocr.words import group_lines, shift, split_gaps, to_line, to_lines
+from ocr.mosaic import Piece, mosaic_words
+from ocr.types import CleanPage, Line, PageRead
+from ocr.words import group_lines, split_gaps, to_line, to_lines
 
 NOMINAL_DPI = 300
 LINE_GAP = 90  # pixels at 300 dpi: words further apart are separate lines
 TEXT_SCALE = 0.75  # header and signature are read from a reduced copy (faster, as good)
 
 
-def _region_words(gray: np.ndarray, box: BBox, psm: int = 6, scale: float = TEXT_SCALE):
-    crop = gray[box.y0:box.y1, box.x0:box.x1]
-    if crop.size == 0 or int((crop < 128).sum()) < 30:
-        return []
-    if scale != 1.0:
-        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    return shift(tesseract.image_to_data(crop, psm=psm), box.x0, box.y0, scale)
+def _noise(line: Sequence[Word]) -> bool:
+    """A "line" of specks: nothing alphanumeric, or one weakly read character."""
+    text = "".join(w.text for w in line)
+    alnum = sum(ch.isalnum() for ch in text)
+    return alnum == 0 or (alnum == 1 and max(w.conf for w in line) < 60)
 
 
-def read_header(gray: np.ndarray, box: BBox) -> tuple[Line, ...]:
-    return to_lines(_region_words(gray, box), max_gap=LINE_GAP)
+def read_header(words: Sequence[Word]) -> tuple[Line, ...]:
+    lines = [part for line in group_lines(words) for part in split_gaps(line, LINE_GAP)]
+    return tuple(to_line(part) for part in lines if not _noise(part))
 
 
-def read_signature(gray: np.ndarray, layout: Layout) -> tuple[tuple[tuple[Line, ...], ...], tuple[Line, ...]]:
-    """One tesseract call over the region below the table: its lines split into the
-    signature columns; lines running across a column boundary (legends) are the footer."""
-    words = _region_words(gray, layout.signature)
+def read_signature(words: Sequence[Word], layout: Layout) -> tuple[tuple[tuple[Line, ...], ...], tuple[Line, ...]]:
+    """The region below the table: its lines split into the signature columns; lines
+    running across a column boundary (legends) are the footer."""
     columns = layout.signature_columns or (layout.signature,)
     cuts = [c.x0 for c in columns[1:]]
     footer, kept = [], []
     for line in group_lines(words):
         for part in split_gaps(line, LINE_GAP):
+            if _noise(part):
+                continue
             x0, x1 = part[0].x0, part[-1].x1
             crosses = any(x0 < c - 10 and x1 > c + 10 for c in cuts)
             (footer if crosses else kept).append(part)
@@ -62,6 +68,12 @@ def _to_nominal(image: np.ndarray, dpi: int | None) -> tuple[np.ndarray, float]:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), scale
 
 
+def _inked(gray: np.ndarray, piece: Piece) -> bool:
+    b = piece.box
+    crop = gray[b.y0:b.y1, b.x0:b.x1]
+    return crop.size > 0 and int((crop < 128).sum()) >= 30
+
+
 def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None = None,
               settings: ReadSettings = ReadSettings(),
               numeric_cols: set[int] | None = None) -> tuple[CleanPage, PageRead]:
@@ -75,12 +87,17 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     layout = find_layout(page.image)  # before despeckling: the dots of a faxed ruling are line
     gray = despeckle(page.image)
     page = replace(page, image=gray)
+    text_gray = erase_rulings(gray, layout.rulings)
+    pieces, owners = table_pieces(layout.grid) if layout.grid is not None else ([], [])
+    regions = [Piece(layout.header)] + ([Piece(layout.signature)] if layout.grid is not None else [])
+    regions = [p if _inked(text_gray, p) else Piece(replace(p.box, y1=p.box.y0)) for p in regions]
+    words = mosaic_words(text_gray, [regions[0], *pieces, *regions[1:]], scale=TEXT_SCALE, psm=settings.psm)
     grid = None
     if layout.grid is not None:
-        grid = read_cells(gray, layout.grid, layout.rulings, settings=settings, numeric_cols=numeric_cols)
-    text_gray = erase_rulings(gray, layout.rulings)
-    header = read_header(text_gray, layout.header)
-    signature, footer = read_signature(text_gray, layout) if layout.grid is not None else ((), ())
+        per_cell = cell_words(layout.grid, owners, words[1:1 + len(pieces)])
+        grid = read_table(text_gray, layout.grid, per_cell, settings=settings, numeric_cols=numeric_cols)
+    header = read_header(words[0])
+    signature, footer = read_signature(words[-1], layout) if layout.grid is not None else ((), ())
     h, w = gray.shape
     read = PageRead(width=w, height=h, rotation=page.rotation, skew=page.skew, header=header,
                     grid=grid, signature=signature, footer=footer, scale=scale)
