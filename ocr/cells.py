@@ -204,11 +204,6 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     texts = [to_text(ws) for ws in per_cell]
     numeric = numeric_cols if numeric_cols is not None else _numeric_columns(grid, texts)
     codes = _code_cells(grid, texts)
-    got = read_codes(clean, [_interior(grid.cells[k], settings.margin) for k in codes],
-                     first=[texts[k] for k in codes], pattern=settings.code_pattern,
-                     levels=settings.code_levels)
-    for k, new in zip(codes, got):
-        texts[k] = new if new.confidence >= 0.7 else _better(texts[k], new)
     number = {k for k, c in enumerate(grid.cells) if c.col in numeric and c.col_span == 1 and k not in codes}
     measured = {k: ink_width(_crop(clean, _interior(grid.cells[k], settings.margin))) for k in number}
     ink = {k: m[0] if m else None for k, m in measured.items()}
@@ -218,6 +213,11 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     # from a 200 dpi scan reads far better enlarged than reduced)
     zoom = min(2.0, max(settings.reread_scale, settings.reread_height / float(np.median(heights)))) \
         if heights else settings.reread_scale
+    got = read_codes(clean, [_interior(grid.cells[k], settings.margin) for k in codes],
+                     first=[texts[k] for k in codes], pattern=settings.code_pattern,
+                     levels=settings.code_levels, scale=zoom)
+    for k, new in zip(codes, got):
+        texts[k] = new if new.confidence >= 0.7 else _better(texts[k], new)
     doubtful = []
     for k, (cell, t) in enumerate(zip(grid.cells, texts)):
         inner = _interior(cell, settings.margin)

@@ -22,7 +22,8 @@ from ocr.words import stack_crops
 
 CODE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d")
 _PAD, _GAP = 20, 30
-CODE_SCALE = 0.75  # code crops are resized by this before reading (measured: 0.75 reads best)
+CODE_SCALE = 0.75  # code crops are resized by this before reading unless told (small print: larger)
+_CODE_CHARS = "0123456789.,"
 
 
 def _boxes(mask: np.ndarray) -> np.ndarray:
@@ -238,7 +239,7 @@ def _choose(candidates: Sequence[tuple[str, float]], pattern: str) -> tuple[str,
 
 
 def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrText] | None = None,
-               pattern: str = r"\d+(\.\d+)+", levels: int = 3) -> list[OcrText]:
+               pattern: str = r"\d+(\.\d+)+", levels: int = 3, scale: float = CODE_SCALE) -> list[OcrText]:
     """Dotted-code cells read with one tesseract call.
 
     Candidates per cell, in order of trust: the grammar's reading when every gap agreed
@@ -249,8 +250,9 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
     if not boxes:
         return []
     crops = [clean[b.y0:b.y1, b.x0:b.x1] for b in boxes]
-    if CODE_SCALE != 1.0:
-        crops = [cv2.resize(c, None, fx=CODE_SCALE, fy=CODE_SCALE, interpolation=cv2.INTER_AREA) for c in crops]
+    if scale != 1.0:
+        crops = [cv2.resize(c, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+                 for c in crops]
     canvas, slots = stack_crops(crops, gap=_GAP, pad=_PAD)
     glyphs = tesseract.image_to_boxes(canvas, psm=6)
     out = []
