@@ -39,9 +39,10 @@ fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing folio into .venv"
   log=.venv/pip-install.log
-  # tesserocr (extra "fastocr") is optional: where it does not build, tesseract runs through its CLI
+  # tesserocr (extra "fastocr") is optional: where it does not build, tesseract runs through its CLI.
+  # Built from source (--no-binary) against Debian's libtesseract: a binary wheel bundles another build.
   if ! { .venv/bin/python -m pip install --upgrade pip &&
-         { .venv/bin/python -m pip install -e ".[dev,fastocr]" || .venv/bin/python -m pip install -e ".[dev]"; }; } >"$log" 2>&1; then
+         { .venv/bin/python -m pip install --no-binary tesserocr -e ".[dev,fastocr]" || .venv/bin/python -m pip install -e ".[dev]"; }; } >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "setup: pip install failed; the whole log is in $log" >&2
     exit 1

@@ -13,6 +13,7 @@ run in parallel, tesseract's own threads only contend) and turns failures into
 """
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -49,14 +50,29 @@ def use_engine(name: str) -> None:
     global _engine
     if name not in ("auto", "tesserocr", "cli"):
         raise ValueError(f"unknown tesseract engine {name!r}")
-    if name == "tesserocr" and tesserocr is None:
-        raise OcrMissing("tesserocr is not installed")
+    if name == "tesserocr" and not _inprocess_usable():
+        raise OcrMissing("tesserocr is not installed, or not built against this machine's tesseract")
     _engine = name
 
 
 def engine() -> str:
     """The engine calls go to now: "tesserocr" or "cli"."""
-    return "tesserocr" if _engine != "cli" and tesserocr is not None else "cli"
+    return "tesserocr" if _engine != "cli" and _inprocess_usable() else "cli"
+
+
+@functools.cache
+def _inprocess_usable() -> bool:
+    """The binding counts only as this machine's own engine: the same libtesseract version as the CLI,
+    with the Spanish data. A binary wheel that bundles another tesseract build (and looks for its data
+    elsewhere) would read differently, so the CLI is used instead (scripts/setup.sh builds it from source)."""
+    if tesserocr is None:
+        return False
+    try:
+        version = tesserocr.tesseract_version().split()[1]
+        _, languages = tesserocr.get_languages()
+        return version == str(pytesseract.get_tesseract_version()) and LANG in languages
+    except Exception:  # noqa: BLE001 - any doubt about the binding: use the CLI
+        return False
 
 
 @dataclass(frozen=True)
