@@ -65,27 +65,51 @@ def _cell_index(grid: Grid) -> dict[tuple[int, int], int]:
     return index
 
 
-def table_pieces(grid: Grid) -> tuple[list[Piece], list[tuple[str, int]]]:
-    """The table as mosaic pieces: each column as one strip (cells spanning several columns
-    blanked out of it) and each spanning cell whole; with what each piece is."""
-    spans = [k for k, c in enumerate(grid.cells) if c.col_span > 1]
-    pieces, owners = [], []
-    for j in range(grid.n_cols):
+def text_lines(crop: np.ndarray) -> int:
+    """Lines of print in a cell, by the white gaps in its ink's row profile."""
+    if crop.size == 0 or int(crop.min()) > 150:
+        return 0
+    _, mask = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    rows = (mask > 0).sum(axis=1) > 0
+    runs, start = [], None
+    for y, on in enumerate(np.append(rows, False)):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            runs.append(y - start)
+            start = None
+    tall = max(runs, default=0)
+    return sum(1 for r in runs if r >= 0.4 * tall)
+
+
+def table_pieces(clean: np.ndarray, grid: Grid, margin: int = 5
+                 ) -> tuple[list[Piece], list[tuple[str, int]], list[Piece], list[tuple[str, int]]]:
+    """The table as mosaic pieces, in two sets read by two calls.
+
+    Single-line cells are read where they stand: the table with its multi-line cells
+    blanked (all single-line cells of a row share a baseline, so they read as one line).
+    Multi-line cells (prose, code lists, two-line titles) are read column by column:
+    each column holding some, with its other cells blanked, stacked on a narrow canvas;
+    a multi-line cell spanning columns, whole. Returns (pieces, owners) for each set."""
+    multi = {k for k, c in enumerate(grid.cells) if text_lines(_crop(clean, _interior(c, margin))) >= 2}
+    wide = [Piece(grid.bbox, tuple(grid.cells[k].bbox for k in sorted(multi)))]
+    narrow, owners = [], []
+    for j in sorted({grid.cells[k].col for k in multi if grid.cells[k].col_span == 1}):
         x0, x1 = grid.col_edges[j], grid.col_edges[j + 1]
-        blank = tuple(grid.cells[k].bbox for k in spans
-                      if grid.cells[k].bbox.x0 < x1 and grid.cells[k].bbox.x1 > x0)
-        pieces.append(Piece(BBox(x0, grid.bbox.y0, x1, grid.bbox.y1), blank))
+        blank = tuple(c.bbox for k, c in enumerate(grid.cells)
+                      if c.bbox.x0 < x1 and c.bbox.x1 > x0 and not (k in multi and c.col_span == 1))
+        narrow.append(Piece(BBox(x0, grid.bbox.y0, x1, grid.bbox.y1), blank))
         owners.append(("col", j))
-    for k in spans:
-        pieces.append(Piece(grid.cells[k].bbox))
+    for k in sorted(k for k in multi if grid.cells[k].col_span > 1):
+        narrow.append(Piece(grid.cells[k].bbox))
         owners.append(("cell", k))
-    return pieces, owners
+    return wide, [("table", -1)], narrow, owners
 
 
 def cell_words(grid: Grid, owners: Sequence[tuple[str, int]],
                words: Sequence[Sequence[Word]]) -> list[list[Word]]:
-    """Words per cell: a column strip's words go to its cells by height, a spanning
-    cell's piece is that cell's."""
+    """Words per cell: the table piece's by where they stand, a column strip's by height
+    within the column, a cell's piece that cell's."""
     index = _cell_index(grid)
     per_cell: list[list[Word]] = [[] for _ in grid.cells]
     for (kind, v), ws in zip(owners, words):
@@ -93,8 +117,9 @@ def cell_words(grid: Grid, owners: Sequence[tuple[str, int]],
             if kind == "cell":
                 per_cell[v].append(w)
                 continue
-            at = locate(grid.col_edges[v] + 1, w.cy, grid.row_edges, grid.col_edges)
-            if at is not None and at in index and grid.cells[index[at]].col_span == 1:
+            x = w.cx if kind == "table" else grid.col_edges[v] + 1
+            at = locate(x, w.cy, grid.row_edges, grid.col_edges)
+            if at is not None and at in index:
                 per_cell[index[at]].append(w)
     return per_cell
 
@@ -191,10 +216,11 @@ def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
     """The grid with every cell's text, confidence and ink bbox filled in (the table alone;
     :func:`ocr.read.read_page` reads it in one call with the header and signatures)."""
     clean = erase_rulings(gray, rulings)
-    pieces, owners = table_pieces(grid)
-    words = mosaic_words(clean, pieces, scale=settings.table_scale, psm=settings.psm)
-    return read_table(clean, grid, cell_words(grid, owners, words), settings=settings,
-                      numeric_cols=numeric_cols)
+    wide, wide_owners, narrow, narrow_owners = table_pieces(clean, grid, settings.margin)
+    words = [*mosaic_words(clean, wide, scale=settings.table_scale, psm=settings.psm),
+             *mosaic_words(clean, narrow, scale=settings.table_scale, psm=settings.psm)]
+    per_cell = cell_words(grid, [*wide_owners, *narrow_owners], words)
+    return read_table(clean, grid, per_cell, settings=settings, numeric_cols=numeric_cols)
 
 
 def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]], *,

@@ -4,9 +4,9 @@
 is the clean (upright, deskewed, grayscale, ~300 dpi) image that every bbox
 refers to; ``PageRead.scale`` is the factor the input was resized by first.
 
-The first pass is one tesseract call over a mosaic: the header region, each
-table column, each spanning cell and the signature region stacked on one
-canvas (:mod:`ocr.mosaic`). Doubtful cells then get batched second reads.
+The first pass is two tesseract calls over mosaics (:mod:`ocr.mosaic`): the header,
+the table's single-line cells and the signatures on one canvas, the columns of
+multi-line cells on another. Doubtful cells then get batched second reads.
 """
 from __future__ import annotations
 
@@ -88,13 +88,18 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     gray = despeckle(page.image)
     page = replace(page, image=gray)
     text_gray = erase_rulings(gray, layout.rulings)
-    pieces, owners = table_pieces(layout.grid) if layout.grid is not None else ([], [])
+    wide, wide_owners, narrow, narrow_owners = (table_pieces(text_gray, layout.grid, settings.margin)
+                                                if layout.grid is not None else ([], [], [], []))
     regions = [Piece(layout.header)] + ([Piece(layout.signature)] if layout.grid is not None else [])
     regions = [p if _inked(text_gray, p) else Piece(replace(p.box, y1=p.box.y0)) for p in regions]
-    words = mosaic_words(text_gray, [regions[0], *pieces, *regions[1:]], scale=TEXT_SCALE, psm=settings.psm)
+    # two calls: the wide canvas (header, the table's single-line cells, signatures) and
+    # the narrow one (columns of multi-line cells)
+    words = mosaic_words(text_gray, [regions[0], *wide, *regions[1:]], scale=TEXT_SCALE, psm=settings.psm)
     grid = None
     if layout.grid is not None:
-        per_cell = cell_words(layout.grid, owners, words[1:1 + len(pieces)])
+        table_words = [*words[1:1 + len(wide)],
+                       *mosaic_words(text_gray, narrow, scale=TEXT_SCALE, psm=settings.psm)]
+        per_cell = cell_words(layout.grid, [*wide_owners, *narrow_owners], table_words)
         grid = read_table(text_gray, layout.grid, per_cell, settings=settings, numeric_cols=numeric_cols)
     header = read_header(words[0])
     signature, footer = read_signature(words[-1], layout) if layout.grid is not None else ((), ())

@@ -49,7 +49,29 @@ def find_rulings(gray: np.ndarray) -> Rulings:
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 1), np.uint8))  # small breaks
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
-    return Rulings(horizontal=horiz, vertical=_straight(_thin(vert, (1, 13)), False))
+    vert = _straight(_thin(vert, (1, 13)), False)
+    kept_h = _not_through_text(horiz, vert, ink)
+    kept_v = _not_through_text(vert.T, horiz.T, ink.T).T  # the same across: a stem spilled into a title
+    return Rulings(horizontal=kept_h, vertical=np.ascontiguousarray(kept_v))
+
+
+def _not_through_text(horiz: np.ndarray, vert: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """Drop the pieces of horizontal rulings (cut at the vertical ones; transpose all three
+    masks for vertical rulings) that run through print: a line that spilled past its end
+    into the next cell's title touches letters just above and just below it, which a
+    ruling's cell padding never does."""
+    pieces = cv2.subtract(horiz, cv2.dilate(vert, np.ones((1, 9), np.uint8)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
+    out = horiz.copy()
+    h = horiz.shape[0]
+    for i in range(1, n):
+        x, y, ww, hh = stats[i, :4]
+        above = ink[max(0, y - 6):max(0, y - 1), x:x + ww].any(axis=0)
+        below = ink[min(h, y + hh + 1):min(h, y + hh + 6), x:x + ww].any(axis=0)
+        if above.size and below.size and float((above & below).mean()) > 0.3:
+            sub = labels[y:y + hh, x:x + ww] == i
+            out[y:y + hh, x:x + ww][sub] = 0
+    return out
 
 
 def _straight(mask: np.ndarray, horizontal: bool) -> np.ndarray:
