@@ -76,7 +76,7 @@ def _text_confidence(gray: np.ndarray) -> float:
     return sum(good) / max(1, sum(len(w.text) for w in words))
 
 
-def _upside_down(gray: np.ndarray) -> bool:
+def upside_down(gray: np.ndarray) -> bool:
     """0 vs 180: the top band read as is (the header, when upright) against the
     bottom band turned over; the second read only happens when the first is weak."""
     h = gray.shape[0]
@@ -91,15 +91,18 @@ def _upside_down(gray: np.ndarray) -> bool:
     return flipped > upright * 1.15 + 2
 
 
-def find_rotation(gray: np.ndarray) -> int:
-    """Clockwise degrees (0/90/180/270) that make the landscape form upright."""
+def find_rotation(gray: np.ndarray, *, flip: bool = True) -> int:
+    """Clockwise degrees (0/90/180/270) that make the landscape form upright; with
+    ``flip=False`` only 0 or 90 (whether it is upside down is left to the caller)."""
     small, _ = _reduced(gray)
     horiz, vert = line_energy(ink_mask(small))
     quarter = 0
     if vert > horiz * 1.3 or (vert * 1.3 >= horiz and gray.shape[0] > gray.shape[1]):
         quarter = 90
+    if not flip:
+        return quarter
     turned = rotate_right_angle(gray, quarter)
-    return (quarter + (180 if _upside_down(turned) else 0)) % 360
+    return (quarter + (180 if upside_down(turned) else 0)) % 360
 
 
 def _profile_score(mask: np.ndarray, angle: float) -> float:
@@ -178,10 +181,11 @@ def despeckle(gray: np.ndarray) -> np.ndarray:
     return out
 
 
-def cleanup(image: np.ndarray, *, rotation: int | None = None) -> CleanPage:
+def cleanup(image: np.ndarray, *, rotation: int | None = None, flip: bool = True) -> CleanPage:
     """Upright, deskewed, flattened grayscale page (colour ink suppressed first).
 
-    ``rotation`` forces the clockwise right-angle turn (skips detection). A photographed
+    ``rotation`` forces the clockwise right-angle turn (skips detection); ``flip=False``
+    detects only a quarter turn (the caller decides 0 or 180 from the layout). A photographed
     page (dark slivers of desk at the frame's edge, ruled lines converging) is
     straightened by a homography before the residual skew is measured.
     """
@@ -191,7 +195,7 @@ def cleanup(image: np.ndarray, *, rotation: int | None = None) -> CleanPage:
         image[back > 0] = 255
     gray = to_gray(image)
     gray = flatten(gray)
-    rot = find_rotation(gray) if rotation is None else rotation % 360
+    rot = find_rotation(gray, flip=flip) if rotation is None else rotation % 360
     gray = rotate_right_angle(gray, rot)
     homography = keystone(gray)
     if homography is not None:

@@ -145,6 +145,19 @@ def signature_columns(gray: np.ndarray, region: BBox, n: int = 3) -> tuple[BBox,
     return tuple(BBox(region.x0 + a, region.y0, region.x0 + b, region.y1) for a, b in zip(xs, xs[1:]))
 
 
+def header_at_bottom(grid: Grid) -> bool | None:
+    """Is the table upside down? A multi-level header (cells spanning some, not all,
+    columns) sits in the table's first rows; found only in its last rows, the page is
+    turned. None when that is not clear-cut (ask the text)."""
+    third = max(1, grid.n_rows // 3)
+    partial = [c for c in grid.cells if 1 < c.col_span < grid.n_cols - 1]
+    top = sum(1 for c in partial if c.row < third)
+    bottom = sum(1 for c in partial if c.row + c.row_span > grid.n_rows - third)
+    if (top == 0) == (bottom == 0) or top + bottom < 2:
+        return None  # spans at both ends, or a single one: a broken grid, not a header
+    return bottom > top
+
+
 def _table_verticals(r: Rulings, grid: Grid, band: int = 10) -> Rulings:
     """Vertical rulings only along the table's column edges: elsewhere a "vertical ruling"
     is the stem of a bold letter (a title, a shaded header cell), and erasing it cuts words."""

@@ -18,10 +18,10 @@ import numpy as np
 
 from ocr._exec.tesseract import Word
 from ocr.cells import ReadSettings, cell_words, erase_rulings, read_table, table_pieces
-from ocr.cleanup import cleanup, despeckle
-from ocr.layout import Layout, find_layout
+from ocr.cleanup import cleanup, despeckle, rotate_right_angle, upside_down
+from ocr.layout import Layout, find_layout, header_at_bottom
 from ocr.mosaic import Piece, mosaic_words
-from ocr.types import CleanPage, Line, PageRead
+from ocr.types import BBox, CleanPage, Line, PageRead
 from ocr.words import group_lines, split_gaps, to_line, to_lines
 
 NOMINAL_DPI = 300
@@ -68,10 +68,33 @@ def _to_nominal(image: np.ndarray, dpi: int | None) -> tuple[np.ndarray, float]:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), scale
 
 
-def _inked(gray: np.ndarray, piece: Piece) -> bool:
-    b = piece.box
-    crop = gray[b.y0:b.y1, b.x0:b.x1]
-    return crop.size > 0 and int((crop < 128).sum()) >= 30
+def _ink_piece(gray: np.ndarray, box: BBox, margin: int = 12) -> Piece:
+    """The part of a region that holds print (white margins cost tesseract time too);
+    an empty piece when there is next to none."""
+    crop = gray[box.y0:box.y1, box.x0:box.x1]
+    ink = crop < 128
+    if crop.size == 0 or int(ink.sum()) < 30:
+        return Piece(BBox(box.x0, box.y0, box.x1, box.y0))
+    ys, xs = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return Piece(BBox(max(box.x0, box.x0 + int(xs[0]) - margin), max(box.y0, box.y0 + int(ys[0]) - margin),
+                      min(box.x1, box.x0 + int(xs[-1]) + 1 + margin), min(box.y1, box.y0 + int(ys[-1]) + 1 + margin)))
+
+
+def _upright(image: np.ndarray, rotation: int | None) -> tuple[CleanPage, Layout]:
+    """The clean page and its layout, upside-down pages turned: told by where the table's
+    multi-level header is (no tesseract call), else by reading a strip of text."""
+    page = cleanup(image, rotation=rotation, flip=False)
+    layout = find_layout(page.image)  # before despeckling: the dots of a faxed ruling are line
+    if rotation is not None:
+        return page, layout
+    turned = header_at_bottom(layout.grid) if layout.grid is not None else None
+    if turned is None:
+        turned = upside_down(page.image)
+    if turned:
+        page = replace(page, image=rotate_right_angle(page.image, 180), rotation=(page.rotation + 180) % 360,
+                       skew=page.skew)
+        layout = find_layout(page.image)
+    return page, layout
 
 
 def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None = None,
@@ -83,15 +106,14 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     forces the clockwise right-angle turn instead of detecting it.
     """
     image, scale = _to_nominal(image, dpi)
-    page = cleanup(image, rotation=rotation)
-    layout = find_layout(page.image)  # before despeckling: the dots of a faxed ruling are line
+    page, layout = _upright(image, rotation)
     gray = despeckle(page.image)
     page = replace(page, image=gray)
     text_gray = erase_rulings(gray, layout.rulings)
     wide, wide_owners, narrow, narrow_owners = (table_pieces(text_gray, layout.grid, settings.margin)
                                                 if layout.grid is not None else ([], [], [], []))
-    regions = [Piece(layout.header)] + ([Piece(layout.signature)] if layout.grid is not None else [])
-    regions = [p if _inked(text_gray, p) else Piece(replace(p.box, y1=p.box.y0)) for p in regions]
+    regions = [layout.header] + ([layout.signature] if layout.grid is not None else [])
+    regions = [_ink_piece(text_gray, box) for box in regions]
     # two calls: the wide canvas (header, the table's single-line cells, signatures) and
     # the narrow one (columns of multi-line cells)
     words = mosaic_words(text_gray, [regions[0], *wide, *regions[1:]], scale=TEXT_SCALE, psm=settings.psm)

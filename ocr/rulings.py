@@ -27,54 +27,62 @@ class Rulings:
 
 
 def find_rulings(gray: np.ndarray) -> Rulings:
-    """Long horizontal and vertical lines; gaps of fax/photocopy breaks are closed first."""
-    # thin dark lines by local contrast (black-hat): blurred light rulings and rulings
-    # over shaded header cells are found as well as crisp black ones
+    """Long horizontal and vertical lines (masks at the page's size)."""
+    return _find(gray, 1.0)
+
+
+def _find(gray: np.ndarray, f: float) -> Rulings:
+    """Rulings of ``gray`` at ``f`` times the nominal 300 dpi (pixel sizes scale with it)."""
+    def px(n: float) -> int:
+        return max(1, int(round(n * f)))
+
     h, w = gray.shape
-    hk, vk = max(30, w // 80), max(25, h // 64)  # longer than any letter stroke
-    across = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((13, 1), np.uint8))
-    along = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((1, 13), np.uint8))
+    hk, vk = max(px(30), w // 80), max(px(25), h // 64)  # longer than any letter stroke
+    across = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((px(13) | 1, 1), np.uint8))
+    along = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((1, px(13) | 1), np.uint8))
     ink = ink_mask(gray)
     lines_h = ((across > _LINE_CONTRAST) * 255).astype(np.uint8)
     lines_v = ((along > _LINE_CONTRAST) * 255).astype(np.uint8)
     # where lines cross, black-hat sees neither: ink there between pieces of both is theirs
-    crossings = ink & cv2.dilate(lines_h, np.ones((1, 15), np.uint8)) & cv2.dilate(lines_v, np.ones((15, 1), np.uint8))
-    lines_h |= _mend_dotted(lines_h, ink)
+    crossings = (ink & cv2.dilate(lines_h, np.ones((1, px(15)), np.uint8))
+                 & cv2.dilate(lines_v, np.ones((px(15), 1), np.uint8)))
+    lines_h |= _mend_dotted(lines_h, ink, f)
     mask = lines_h | crossings
     horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, 3 * hk), np.uint8))
-    horiz = _straight(_not_text(_thin(horiz, (13, 1)), ink), True)
+    horiz = _straight(_not_text(_thin(horiz, (px(13), 1), f), ink, f), True, f)
     mask = lines_v | crossings
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 1), np.uint8))  # small breaks
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((px(7), 1), np.uint8))  # small breaks
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
-    vert = _straight(_thin(vert, (1, 13)), False)
-    kept_h = _not_through_text(horiz, vert, ink)
-    kept_v = _not_through_text(vert.T, horiz.T, ink.T).T  # the same across: a stem spilled into a title
+    vert = _straight(_thin(vert, (1, px(13)), f), False, f)
+    kept_h = _not_through_text(horiz, vert, ink, f)
+    kept_v = _not_through_text(vert.T, horiz.T, ink.T, f).T  # the same across: a stem spilled into a title
     return Rulings(horizontal=kept_h, vertical=np.ascontiguousarray(kept_v))
 
 
-def _not_through_text(horiz: np.ndarray, vert: np.ndarray, ink: np.ndarray) -> np.ndarray:
+def _not_through_text(horiz: np.ndarray, vert: np.ndarray, ink: np.ndarray, f: float = 1.0) -> np.ndarray:
     """Drop the pieces of horizontal rulings (cut at the vertical ones; transpose all three
     masks for vertical rulings) that run through print: a line that spilled past its end
     into the next cell's title touches letters just above and just below it, which a
     ruling's cell padding never does."""
-    pieces = cv2.subtract(horiz, cv2.dilate(vert, np.ones((1, 9), np.uint8)))
+    near, far = max(1, round(f)), max(2, round(6 * f))
+    pieces = cv2.subtract(horiz, cv2.dilate(vert, np.ones((1, max(3, round(9 * f))), np.uint8)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
     out = horiz.copy()
     h = horiz.shape[0]
     for i in range(1, n):
         x, y, ww, hh = stats[i, :4]
-        above = ink[max(0, y - 6):max(0, y - 1), x:x + ww].any(axis=0)
-        below = ink[min(h, y + hh + 1):min(h, y + hh + 6), x:x + ww].any(axis=0)
+        above = ink[max(0, y - far):max(0, y - near), x:x + ww].any(axis=0)
+        below = ink[min(h, y + hh + near):min(h, y + hh + far), x:x + ww].any(axis=0)
         if above.size and below.size and float((above & below).mean()) > 0.3:
             sub = labels[y:y + hh, x:x + ww] == i
             out[y:y + hh, x:x + ww][sub] = 0
     return out
 
 
-def _straight(mask: np.ndarray, horizontal: bool) -> np.ndarray:
+def _straight(mask: np.ndarray, horizontal: bool, f: float = 1.0) -> np.ndarray:
     """Keep runs that are straight and thin along their length: the arc of a stamp or the
     loops of a signature also leave long runs, but wide ones."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -82,33 +90,38 @@ def _straight(mask: np.ndarray, horizontal: bool) -> np.ndarray:
         return mask
     length = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
     across = stats[:, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
-    keep = across <= 12 + 0.03 * length
-    keep[0] = False
-    return (keep[labels] * 255).astype(np.uint8)
+    drop = np.flatnonzero(across > 12 * f + 0.03 * length)
+    out = mask.copy()
+    for i in drop[drop > 0]:  # few components: clear each in its own box
+        x, y, w, h = stats[i, :4]
+        out[y:y + h, x:x + w][labels[y:y + h, x:x + w] == i] = 0
+    return out
 
 
-def _not_text(horiz: np.ndarray, ink: np.ndarray) -> np.ndarray:
+def _not_text(horiz: np.ndarray, ink: np.ndarray, f: float = 1.0) -> np.ndarray:
     """Drop horizontal runs with print packed just above or below them: the touching
     baseline of heavy text, not a ruling (a ruling has cell padding on both sides)."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
     out = horiz.copy()
     h = horiz.shape[0]
+    near, far = max(1, round(4 * f)), max(2, round(12 * f))
     for i in range(1, n):
         x, y, w, hh = stats[i, :4]
-        above = ink[max(0, y - 12):max(0, y - 4), x:x + w]
-        below = ink[min(h, y + hh + 4):min(h, y + hh + 12), x:x + w]
+        above = ink[max(0, y - far):max(0, y - near), x:x + w]
+        below = ink[min(h, y + hh + near):min(h, y + hh + far), x:x + w]
         dense = max(float(above.mean()) if above.size else 0.0, float(below.mean()) if below.size else 0.0)
         if dense > 0.4 * 255:
-            out[labels == i] = 0
+            out[y:y + hh, x:x + w][labels[y:y + hh, x:x + w] == i] = 0
     return out
 
 
-def _thin(mask: np.ndarray, across: tuple[int, int]) -> np.ndarray:
+def _thin(mask: np.ndarray, across: tuple[int, int], f: float = 1.0) -> np.ndarray:
     """Drop bands thicker than a ruling (runs of heavy, touching print in a text line)."""
     thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(across, np.uint8))
     if not thick.any():
         return mask
-    return cv2.subtract(mask, cv2.dilate(thick, np.ones((5, 5), np.uint8)))
+    k = max(3, round(5 * f) | 1)
+    return cv2.subtract(mask, cv2.dilate(thick, np.ones((k, k), np.uint8)))
 
 
 def _bin_counts(mask: np.ndarray, bw: int) -> np.ndarray:
@@ -117,7 +130,7 @@ def _bin_counts(mask: np.ndarray, bw: int) -> np.ndarray:
     return (mask[:, :bw * _BINS] > 0).reshape(h, _BINS, bw).sum(axis=2, dtype=np.int32)
 
 
-def _mend_dotted(thin: np.ndarray, ink: np.ndarray) -> np.ndarray:
+def _mend_dotted(thin: np.ndarray, ink: np.ndarray, f: float = 1.0) -> np.ndarray:
     """Dotted or dashed horizontal lines made solid (transpose both masks for vertical ones).
 
     A row is such a line when a band of three pixel rows around it holds thin dark ink
@@ -127,28 +140,31 @@ def _mend_dotted(thin: np.ndarray, ink: np.ndarray) -> np.ndarray:
     are then closed inside the band only."""
     h, w = thin.shape
     bw = w // _BINS
-    if h < 21 or bw < 4:
+    if h < 21 * f or bw < 4:
         return np.zeros_like(thin)
     counts = _bin_counts(thin, bw)
     band = np.zeros_like(counts)
     band[1:-1] = counts[:-2] + counts[1:-1] + counts[2:]  # rows y-1..y+1
-    inked = cv2.boxFilter(_bin_counts(ink, bw).astype(np.float32), -1, (1, 6), normalize=False,
-                          anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)  # rows y..y+5
+    near, far = max(1, round(4 * f)), max(3, round(9 * f))  # the side bands: rows y+near..y+far
+    span = far - near + 1
+    inked = cv2.boxFilter(_bin_counts(ink, bw).astype(np.float32), -1, (1, span), normalize=False,
+                          anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)  # rows y..y+span-1
     side = np.zeros_like(inked)
-    side[9:-9] = np.maximum(inked[:-18], inked[13:-5])  # rows y-9..y-4 and y+4..y+9
-    line = (band >= 0.10 * 3 * bw) & (side < 0.03 * 6 * bw)
+    side[far:-far] = np.maximum(inked[:-2 * far], inked[far + near:h - far + near])
+    line = (band >= 0.10 * 3 * bw) & (side < 0.03 * span * bw)
     busy = line.mean(axis=1).astype(np.float32)
-    peak = cv2.dilate(busy.reshape(-1, 1), np.ones((9, 1), np.uint8)).ravel()
+    peak = cv2.dilate(busy.reshape(-1, 1), np.ones((max(3, round(9 * f) | 1), 1), np.uint8)).ravel()
     out = np.zeros_like(thin)
     for y in np.flatnonzero((busy >= 5 / _BINS) & (busy >= peak)):
-        strip = thin[max(0, y - 2):y + 3]
+        r = max(1, round(2 * f))
+        strip = thin[max(0, y - r):y + r + 1]
         row = strip.max(axis=0)
         if _solid(row, bw) or _spread_bins(row, bw) < 5:
             continue  # a solid line (or a row of underlines) needs no mending
         seen = np.flatnonzero(line[y])  # mended only between the bins where it is seen
         x0, x1 = int(seen[0]) * bw, int(seen[-1] + 1) * bw
         closed = cv2.morphologyEx(strip[:, x0:x1], cv2.MORPH_CLOSE, np.ones((1, 3 * bw), np.uint8))
-        out[max(0, y - 2):y + 3, x0:x1] = closed
+        out[max(0, y - r):y + r + 1, x0:x1] = closed
     return out
 
 
