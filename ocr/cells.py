@@ -96,9 +96,12 @@ def table_pieces(clean: np.ndarray, grid: Grid, margin: int = 5
     narrow, owners = [], []
     for j in sorted({grid.cells[k].col for k in multi if grid.cells[k].col_span == 1}):
         x0, x1 = grid.col_edges[j], grid.col_edges[j + 1]
+        mine = [grid.cells[k].bbox for k in multi if grid.cells[k].col == j and grid.cells[k].col_span == 1]
+        y0, y1 = min(b.y0 for b in mine), max(b.y1 for b in mine)  # no white beyond them
         blank = tuple(c.bbox for k, c in enumerate(grid.cells)
-                      if c.bbox.x0 < x1 and c.bbox.x1 > x0 and not (k in multi and c.col_span == 1))
-        narrow.append(Piece(BBox(x0, grid.bbox.y0, x1, grid.bbox.y1), blank))
+                      if c.bbox.x0 < x1 and c.bbox.x1 > x0 and c.bbox.y0 < y1 and c.bbox.y1 > y0
+                      and not (k in multi and c.col_span == 1))
+        narrow.append(Piece(BBox(x0, y0, x1, y1), blank))
         owners.append(("col", j))
     for k in sorted(k for k in multi if grid.cells[k].col_span > 1):
         narrow.append(Piece(grid.cells[k].bbox))

@@ -27,11 +27,12 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     chans = [cv2.convertScaleAbs(rgb[:, :, i], alpha=255.0 / paper[i]) for i in range(3)]
     hi = cv2.max(cv2.max(chans[0], chans[1]), chans[2])
     lo = cv2.min(cv2.min(chans[0], chans[1]), chans[2])
-    colored = ((cv2.subtract(hi, lo) > 28) & (hi > 60)).astype(np.uint8)
+    colored = cv2.bitwise_and(cv2.threshold(cv2.subtract(hi, lo), 28, 1, cv2.THRESH_BINARY)[1],
+                              cv2.threshold(hi, 60, 1, cv2.THRESH_BINARY)[1])
     if not colored.any():
         return gray
     # the blurred fringe of a stroke, but never the black print under or beside it
-    fringe = cv2.dilate(colored, np.ones((5, 5), np.uint8)) & (gray > 110).astype(np.uint8)
+    fringe = cv2.bitwise_and(cv2.dilate(colored, np.ones((5, 5), np.uint8)), cv2.threshold(gray, 110, 1, cv2.THRESH_BINARY)[1])
     return _mend(gray, colored | fringe)
 
 
@@ -169,9 +170,13 @@ def despeckle(gray: np.ndarray) -> np.ndarray:
         return gray
     big = ~small
     big[0] = False
-    reach = cv2.dilate(big[labels].astype(np.uint8), np.ones((2 * _SPECK_REACH + 1,) * 2, np.uint8))
-    near = np.zeros(n, bool)
-    near[np.unique(labels[(reach > 0) & (mask > 0)])] = True
+    # larger ink within reach of each small blob, by an integral image of the larger ink
+    sums = cv2.integral(big[labels].astype(np.uint8))
+    x0 = np.clip(stats[:, 0] - _SPECK_REACH, 0, gray.shape[1])
+    y0 = np.clip(stats[:, 1] - _SPECK_REACH, 0, gray.shape[0])
+    x1 = np.clip(stats[:, 0] + stats[:, 2] + _SPECK_REACH, 0, gray.shape[1])
+    y1 = np.clip(stats[:, 1] + stats[:, 3] + _SPECK_REACH, 0, gray.shape[0])
+    near = (sums[y1, x1] - sums[y0, x1] - sums[y1, x0] + sums[y0, x0]) > 0
     specks = small & ~near
     if not specks.any():
         return gray

@@ -146,7 +146,7 @@ def _line_masks(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical line pixels; thin dark lines by local contrast, so faint
     grey rulings count as well as black ones."""
     dark = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, np.ones((7, 7), np.uint8))
-    ink = ((dark > 28) * 255).astype(np.uint8)
+    ink = cv2.threshold(dark, 28, 255, cv2.THRESH_BINARY)[1]
     ink = cv2.dilate(ink, np.ones((2, 2), np.uint8))
     k = max(21, small.shape[1] // 60)
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))

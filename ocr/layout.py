@@ -169,8 +169,10 @@ def _table_verticals(r: Rulings, grid: Grid, band: int = 10) -> Rulings:
     return Rulings(horizontal=r.horizontal, vertical=vert)
 
 
-def find_layout(gray: np.ndarray) -> Layout:
-    rulings = find_rulings(gray)
+def find_layout(gray: np.ndarray, rulings: Rulings | None = None) -> Layout:
+    """Grid, rulings and the regions around the table; ``rulings`` when already found
+    (the page was turned over: its rulings turned with it)."""
+    rulings = rulings or find_rulings(gray)
     grid = find_grid(gray, rulings)
     h, w = gray.shape
     if grid is None:

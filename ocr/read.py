@@ -19,14 +19,14 @@ import numpy as np
 from ocr._exec.tesseract import Word
 from ocr.cells import ReadSettings, cell_words, erase_rulings, read_table, table_pieces
 from ocr.cleanup import cleanup, despeckle, rotate_right_angle, upside_down
-from ocr.layout import Layout, find_layout, header_at_bottom
+from ocr.layout import Layout, Rulings, find_layout, header_at_bottom
 from ocr.mosaic import Piece, mosaic_words
 from ocr.types import BBox, CleanPage, Line, PageRead
 from ocr.words import group_lines, split_gaps, to_line, to_lines
 
 NOMINAL_DPI = 300
 LINE_GAP = 90  # pixels at 300 dpi: words further apart are separate lines
-TEXT_SCALE = 0.75  # header and signature are read from a reduced copy (faster, as good)
+TEXT_SCALE = 0.75  # the first pass reads a reduced copy (faster, as good)
 
 
 def _noise(line: Sequence[Word]) -> bool:
@@ -91,9 +91,10 @@ def _upright(image: np.ndarray, rotation: int | None) -> tuple[CleanPage, Layout
     if turned is None:
         turned = upside_down(page.image)
     if turned:
-        page = replace(page, image=rotate_right_angle(page.image, 180), rotation=(page.rotation + 180) % 360,
-                       skew=page.skew)
-        layout = find_layout(page.image)
+        page = replace(page, image=rotate_right_angle(page.image, 180), rotation=(page.rotation + 180) % 360)
+        turned_rulings = Rulings(horizontal=rotate_right_angle(layout.rulings.horizontal, 180),
+                                 vertical=rotate_right_angle(layout.rulings.vertical, 180))
+        layout = find_layout(page.image, turned_rulings)
     return page, layout
 
 

@@ -41,18 +41,18 @@ def _find(gray: np.ndarray, f: float) -> Rulings:
     across = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((px(13) | 1, 1), np.uint8))
     along = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((1, px(13) | 1), np.uint8))
     ink = ink_mask(gray)
-    lines_h = ((across > _LINE_CONTRAST) * 255).astype(np.uint8)
-    lines_v = ((along > _LINE_CONTRAST) * 255).astype(np.uint8)
+    lines_h = cv2.threshold(across, _LINE_CONTRAST, 255, cv2.THRESH_BINARY)[1]
+    lines_v = cv2.threshold(along, _LINE_CONTRAST, 255, cv2.THRESH_BINARY)[1]
     # where lines cross, black-hat sees neither: ink there between pieces of both is theirs
-    crossings = (ink & cv2.dilate(lines_h, np.ones((1, px(15)), np.uint8))
-                 & cv2.dilate(lines_v, np.ones((px(15), 1), np.uint8)))
-    lines_h |= _mend_dotted(lines_h, ink, f)
-    mask = lines_h | crossings
+    crossings = cv2.bitwise_and(cv2.bitwise_and(ink, cv2.dilate(lines_h, np.ones((1, px(15)), np.uint8))),
+                                cv2.dilate(lines_v, np.ones((px(15), 1), np.uint8)))
+    lines_h = cv2.bitwise_or(lines_h, _mend_dotted(lines_h, ink, f))
+    mask = cv2.bitwise_or(lines_h, crossings)
     horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, 3 * hk), np.uint8))
     horiz = _straight(_not_text(_thin(horiz, (px(13), 1), f), ink, f), True, f)
-    mask = lines_v | crossings
+    mask = cv2.bitwise_or(lines_v, crossings)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((px(7), 1), np.uint8))  # small breaks
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
