@@ -12,6 +12,8 @@ scans) are left for :func:`ocr.cleanup.find_skew`, which is more precise.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -154,9 +156,27 @@ def _line_masks(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return horiz, vert
 
 
-def keystone(gray: np.ndarray) -> np.ndarray | None:
-    """The 3x3 homography (pixels to pixels) that makes the page's ruled lines parallel
-    to the axes, or None when they already are parallel to each other."""
+@dataclass(frozen=True)
+class RuledLines:
+    """What the page's long ruled lines say of its geometry."""
+
+    homography: np.ndarray | None  # undoes a keystone (None: the lines are parallel already)
+    skew: float | None  # degrees (counter-clockwise positive, as cv2) of the horizontal rulings
+
+
+def _skew(segs: list[Segment]) -> float:
+    """Length-weighted median angle of the horizontal rulings, in degrees."""
+    angles = np.array([np.degrees(np.arctan2(-sg[0][0], sg[0][1])) for sg in segs])
+    weights = np.array([sg[1] for sg in segs])
+    order = np.argsort(angles)
+    cum = np.cumsum(weights[order])
+    return float(angles[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def ruled_lines(gray: np.ndarray) -> RuledLines:
+    """The homography that makes the page's ruled lines parallel to the axes (None when
+    they already are parallel to each other) and the rulings' skew (None when too few
+    long lines were found to tell)."""
     scale = min(1.0, _WORK / gray.shape[1])
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     h, w = small.shape
@@ -165,15 +185,18 @@ def keystone(gray: np.ndarray) -> np.ndarray | None:
     norm = np.array([[s, 0, -s * w / 2], [0, s, -s * h / 2], [0, 0, 1]])
     fh = _vanishing(_segments(horiz, True, 0.12 * w), norm)
     fv = _vanishing(_segments(vert, False, 0.08 * h), norm)
-    if fh is None or fv is None:
-        return None
+    if fh is None:
+        return RuledLines(None, None)
+    skew = _skew(fh[1])
+    if fv is None:
+        return RuledLines(None, skew)
     (vh, hs), (vv, vs) = fh, fv
     bent = max(_convergence(vh, hs, True), _convergence(vv, vs, False), _shear(vh, vv, (w / 2, h / 2)))
     if bent < _MIN_KEYSTONE:
-        return None  # a plain rotation at most: find_skew measures it more precisely
+        return RuledLines(None, skew)  # a plain rotation at most
     horizon = np.cross(norm @ vh, norm @ vv)  # in normalised coordinates (well conditioned)
     if abs(horizon[2]) < 1e-12:
-        return None
+        return RuledLines(None, skew)
     p = np.array([[1, 0, 0], [0, 1, 0], horizon / horizon[2]])  # vanishing points to infinity
     dh, dv = (p @ norm @ vh)[:2], (p @ norm @ vv)[:2]
     dh = dh / np.linalg.norm(dh) * (1 if dh[0] > 0 else -1)
@@ -181,7 +204,12 @@ def keystone(gray: np.ndarray) -> np.ndarray | None:
     a = np.eye(3)
     a[:2, :2] = np.linalg.inv(np.stack([dh, dv], axis=1))  # their directions to the axes
     full = norm @ np.diag([scale, scale, 1.0])
-    return np.linalg.inv(full) @ (a @ p) @ full
+    return RuledLines(np.linalg.inv(full) @ (a @ p) @ full, None)
+
+
+def keystone(gray: np.ndarray) -> np.ndarray | None:
+    """The homography of :func:`ruled_lines` alone."""
+    return ruled_lines(gray).homography
 
 
 def warp(gray: np.ndarray, homography: np.ndarray) -> np.ndarray:

@@ -1,0 +1,133 @@
+"""Each stage of ``ocr/`` on small synthetic images: geometry, rulings, specks, the
+mosaic, numbers against the ink, code separators (real tesseract where it reads)."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr.cells import text_lines
+from ocr.cleanup import cleanup, despeckle, rotate_right_angle
+from ocr.codegrammar import Gap, parse
+from ocr.geometry import ruled_lines
+from ocr.layout import find_grid, header_at_bottom
+from ocr.mosaic import Piece, mosaic_words
+from ocr.numbers import advance, assess, ink_width, judge
+from ocr.testing import render_progress, sample_rows
+from ocr.types import BBox, OcrText
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    return render_progress(sample_rows(3))
+
+
+def _spans(grid):
+    return {(c.row, c.col): (c.row_span, c.col_span) for c in grid.cells}
+
+
+def test_upside_down_table_is_told_by_its_header(drawn):
+    img, _ = drawn
+    assert header_at_bottom(find_grid(img)) is False
+    assert header_at_bottom(find_grid(rotate_right_angle(img, 180))) is True
+
+
+def test_keystoned_photo_is_straightened(drawn):
+    img, geom = drawn
+    h, w = img.shape
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[40, 30], [w - 10, -20], [w + 25, h + 15], [-30, h - 35]])  # camera not square
+    photo = cv2.warpPerspective(img, cv2.getPerspectiveTransform(src, dst), (w, h), borderValue=90)
+    assert ruled_lines(photo).homography is not None
+    page = cleanup(photo, rotation=0)
+    after = ruled_lines(page.image)
+    assert after.homography is None  # lines parallel to each other again...
+    assert after.skew is not None and abs(after.skew) < 0.1  # ...and to the axes
+    grid = find_grid(page.image)
+    assert grid is not None and _spans(grid) == _spans(find_grid(img))
+
+
+@pytest.mark.parametrize("angle", [-1.3, 0.45])
+def test_deskew_leaves_less_than_a_tenth_of_a_degree(drawn, angle):
+    img, _ = drawn
+    h, w = img.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    skewed = cv2.warpAffine(img, m, (w, h), borderValue=255)
+    page = cleanup(skewed, rotation=0)
+    assert abs(page.skew + angle) < 0.1
+    assert abs(ruled_lines(page.image).skew) < 0.1
+
+
+def test_dotted_rulings_still_give_the_rows(drawn):
+    img, geom = drawn
+    faxed = img.copy()
+    x0, x1 = geom["col_edges"][0] + 6, geom["col_edges"][-1] - 6
+    for y in geom["row_edges"][4:-1]:  # body rulings drawn as dots, as a fax sends thin lines
+        faxed[y - 3:y + 4, x0:x1] = 255
+        for x in range(x0, x1, 9):
+            faxed[y - 1:y + 2, x:x + 3] = 0
+    grid = find_grid(faxed)
+    assert grid is not None and grid.n_rows == len(geom["row_edges"]) - 1
+    assert _spans(grid) == _spans(find_grid(img))
+
+
+def test_specks_go_and_the_dots_of_codes_stay():
+    img = np.full((200, 600), 255, np.uint8)
+    cv2.putText(img, "4.6.1", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 4)
+    rng = np.random.default_rng(5)
+    for x, y in zip(rng.integers(330, 590, 40), rng.integers(10, 190, 40)):
+        img[y:y + 2, x:x + 2] = 0  # toner specks, far from the print
+    clean = despeckle(img)
+    assert (clean[:, 320:] < 128).sum() == 0
+    assert np.array_equal(clean[:, :320], img[:, :320])  # digits and their dots untouched
+
+
+def test_mosaic_maps_words_back_to_the_page():
+    page = np.full((600, 1400), 255, np.uint8)
+    cv2.putText(page, "MESURA", (900, 500), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)
+    cv2.putText(page, "2023", (100, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)
+    pieces = [Piece(BBox(850, 420, 1300, 540)), Piece(BBox(60, 60, 400, 160))]
+    words = mosaic_words(page, pieces, scale=0.75)
+    assert [[w.text for w in ws] for ws in words] == [["MESURA"], ["2023"]]
+    first = words[0][0]
+    assert 880 <= first.x0 <= 920 and 440 <= first.y0 <= 480  # in the page's pixels
+
+
+def _number_cell(text: str) -> np.ndarray:
+    cell = np.full((70, 260), 255, np.uint8)
+    cv2.putText(cell, text, (30, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 0, 2, cv2.LINE_AA)
+    return cell
+
+
+def test_a_dropped_digit_is_caught_by_the_ink_width():
+    cells = {t: ink_width(_number_cell(t)) for t in ("1,105", "846", "25%", "2,718", "117")}
+    adv = advance([(t, m[0]) for t, m in cells.items()])
+    assert adv is not None
+    width = cells["117"][0]
+    assert assess(OcrText("117", 0.9), width, adv).width_ok
+    dropped = assess(OcrText("17", 0.96), width, adv)
+    assert not dropped.width_ok
+    second = assess(OcrText("117", 0.9), width, adv)
+    kept = judge(dropped, second)
+    assert kept.text == "117" and kept.confidence < 0.95  # the readings disagree: not vouched for
+    agreed = judge(second, assess(OcrText("117", 0.93), width, adv))
+    assert agreed.text == "117" and agreed.confidence >= 0.95
+
+
+def test_code_separators_follow_the_grammar():
+    # "2.1.1, 2.1.5" read as six digits: narrow gaps are dots, the wide one a comma
+    gaps = [Gap(0.12), Gap(0.15), Gap(0.45), Gap(0.11), Gap(0.14)]
+    text, cost = parse("211215", gaps, levels=3)
+    assert text == "2.1.1, 2.1.5" and cost < 1
+    wrapped = [Gap(0.1), Gap(0.1), Gap(0.0, wrap=True), Gap(0.12), Gap(0.13)]
+    assert parse("246441", wrapped, levels=3)[0] == "2.4.6, 4.4.1"
+    assert parse("21", [Gap(0.1)], levels=3) is None  # two digits cannot be a code of three levels
+
+
+def test_lines_of_print_are_counted():
+    one = _number_cell("1,105")
+    two = np.full((120, 300), 255, np.uint8)
+    cv2.putText(two, "ADMINISTRAR", (10, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    cv2.putText(two, "RECURSOS", (10, 95), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    assert text_lines(one) == 1 and text_lines(two) == 2
+    assert text_lines(np.full((50, 50), 255, np.uint8)) == 0
