@@ -127,13 +127,23 @@ def cell_words(grid: Grid, owners: Sequence[tuple[str, int]],
     return per_cell
 
 
+_WORD = re.compile(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]{3,}")
+
+
 def _numeric_columns(grid: Grid, texts: Sequence[OcrText]) -> set[int]:
-    """Columns where most non-empty single-column cells read as numbers."""
-    seen: dict[int, list[bool]] = {}
+    """Columns of numbers: most single-column cells read as numbers, or (small, blurred
+    print read badly) at least a third do and no cell holds a word of three letters."""
+    seen: dict[int, list[str]] = {}
     for c, t in zip(grid.cells, texts):
         if c.col_span == 1 and t.text:
-            seen.setdefault(c.col, []).append(bool(NUMBER.match(t.text)))
-    return {j for j, flags in seen.items() if len(flags) >= 2 and sum(flags) >= 0.6 * len(flags)}
+            seen.setdefault(c.col, []).append(t.text)
+    out = set()
+    for j, cells in seen.items():
+        numbers = sum(bool(NUMBER.match(t)) for t in cells)
+        words = any(_WORD.search(t) for t in cells[1:])  # the first may be the column's title
+        if numbers >= 2 and (numbers >= 0.6 * len(cells) or (numbers >= len(cells) / 3 and not words)):
+            out.add(j)
+    return out
 
 
 def _code_cells(grid: Grid, texts: Sequence[OcrText]) -> list[int]:
@@ -158,11 +168,6 @@ def _inked(clean: np.ndarray, box: BBox, min_ink: int) -> bool:
     return crop.size > 0 and int((crop < 128).sum()) >= min_ink
 
 
-def _as_number(cell: Cell, text: OcrText, numeric: set[int]) -> bool:
-    """Re-read with the digit whitelist: a numeric column, and nothing like a word read there."""
-    return cell.col in numeric and cell.col_span == 1 and not _WORDY.search(text.text)
-
-
 def _better(old: OcrText, new: OcrText) -> OcrText:
     if not new.text:
         return old
@@ -176,15 +181,16 @@ _WORDY = re.compile(r"[A-HJ-KMNP-RT-Ya-km-np-z]")  # letters not often misread d
 
 def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[int],
             numeric: set[int], s: ReadSettings) -> tuple[dict[int, OcrText], dict[int, OcrText]]:
-    """Second readings of the doubtful cells, two batched calls: numbers with the digit
-    whitelist, everything else (and numbers still weak) freely."""
+    """Second readings of the doubtful cells, two batched calls: cells of numeric columns
+    with the digit whitelist; the others, and numbers the whitelist read weakly or that
+    first read as a word ("M4" where numbers are expected), freely."""
     doubtful = doubtful[: s.max_rereads]
-    ks = sorted(k for k in doubtful if _as_number(grid.cells[k], texts[k], numeric))
+    ks = sorted(k for k in doubtful if grid.cells[k].col in numeric and grid.cells[k].col_span == 1)
     got = mosaic_read(clean, [_interior(grid.cells[k], s.margin) for k in ks],
                       scale=s.reread_scale, whitelist=NUMBER_WHITELIST)
     as_number = dict(zip(ks, got))
-    # a word in a numeric column ("M4") survives only a free reading
-    free = [k for k in doubtful if k not in as_number or as_number[k].confidence < 0.8]
+    free = [k for k in doubtful if k not in as_number or as_number[k].confidence < 0.8
+            or _WORDY.search(texts[k].text)]
     got = mosaic_read(clean, [_interior(grid.cells[k], s.margin) for k in free],
                       scale=s.reread_scale, whitelist=None)
     return as_number, dict(zip(free, got))
@@ -192,18 +198,21 @@ def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[
 
 def _settle(k: int, first: OcrText, as_number: dict[int, OcrText], free: dict[int, OcrText],
             number: bool, ink: float | None, adv: float | None) -> OcrText:
-    """The text a cell keeps after its second readings."""
-    if number:
-        second = as_number.get(k)
-        alt = free.get(k)
-        if alt is not None and _WORDY.search(alt.text) and alt.confidence > first.confidence:
-            return alt  # a word where numbers are expected ("M4"): judged as text
-        if second is None or (alt is not None and alt.confidence > second.confidence
-                              and digits_of(alt.text) and not _WORDY.search(alt.text)):
-            second = alt if alt is not None else second
-        return judge(assess(first, ink, adv), assess(second, ink, adv) if second is not None else None)
+    """The text a cell keeps after its second readings: for numbers, the judged reading
+    when it fits the ink; else a word read freely and surely ("M4"); else the judged one."""
     alt = free.get(k)
-    return _better(first, alt) if alt is not None else first
+    if not number:
+        return _better(first, alt) if alt is not None else first
+    second = as_number.get(k)
+    if second is None or (alt is not None and alt.confidence > second.confidence
+                          and digits_of(alt.text) and not _WORDY.search(alt.text)):
+        second = alt if alt is not None else second
+    judged = judge(assess(first, ink, adv), assess(second, ink, adv) if second is not None else None)
+    fits = assess(judged, ink, adv)
+    if not (fits.width_ok and fits.well_formed) and alt is not None and _WORDY.search(alt.text) \
+            and alt.confidence > max(first.confidence, 0.6):
+        return alt  # a word where numbers are expected: judged as text
+    return judged
 
 
 def _doubt_limit(cell: Cell, text: OcrText, numeric: set[int], s: ReadSettings) -> float:
@@ -240,7 +249,7 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     heights = [m[1] for m in measured.values() if m]
     # second reads at the scale where digits stand ~reread_height px tall (small print
     # from a 200 dpi scan reads far better enlarged than reduced)
-    zoom = min(2.0, max(settings.reread_scale, settings.reread_height / float(np.median(heights)))) \
+    zoom = min(2.5, max(settings.reread_scale, settings.reread_height / float(np.median(heights)))) \
         if heights else settings.reread_scale
     got = read_codes(clean, [_interior(grid.cells[k], settings.margin) for k in codes],
                      first=[texts[k] for k in codes], pattern=settings.code_pattern,

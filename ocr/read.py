@@ -26,7 +26,8 @@ from ocr.words import group_lines, split_gaps, to_line, to_lines
 
 NOMINAL_DPI = 300
 LINE_GAP = 90  # pixels at 300 dpi: words further apart are separate lines
-TEXT_SCALE = 0.75  # the first pass reads a reduced copy (faster, as good)
+TEXT_SCALE = 0.75  # the first pass reads a reduced copy (faster, as good)...
+TEXT_HEIGHT = 22.0  # ...of print this tall (pixels); smaller print is read less reduced
 
 
 def _noise(line: Sequence[Word]) -> bool:
@@ -98,6 +99,22 @@ def _upright(image: np.ndarray, rotation: int | None) -> tuple[CleanPage, Layout
     return page, layout
 
 
+def _first_scale(gray: np.ndarray, box: BBox) -> float:
+    """The first pass's scale: TEXT_SCALE for print of TEXT_HEIGHT px (capitals and digits),
+    more for smaller print (a photo taken from afar, a page printed small), up to 1.5."""
+    crop = gray[box.y0:box.y1, box.x0:box.x1]
+    if crop.size == 0:
+        return TEXT_SCALE
+    _, mask = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    hs, ws = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
+    chars = hs[(hs >= 6) & (hs <= 80) & (ws <= 2 * hs) & (ws >= 2)]
+    if len(chars) < 20:
+        return TEXT_SCALE
+    height = float(np.percentile(chars, 75))  # capitals and digits, not commas and dots
+    return float(min(1.5, max(TEXT_SCALE, TEXT_SCALE * TEXT_HEIGHT / height)))
+
+
 def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None = None,
               settings: ReadSettings = ReadSettings(),
               numeric_cols: set[int] | None = None) -> tuple[CleanPage, PageRead]:
@@ -117,11 +134,12 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     regions = [_ink_piece(text_gray, box) for box in regions]
     # two calls: the wide canvas (header, the table's single-line cells, signatures) and
     # the narrow one (columns of multi-line cells)
-    words = mosaic_words(text_gray, [regions[0], *wide, *regions[1:]], scale=TEXT_SCALE, psm=settings.psm)
+    first = _first_scale(text_gray, layout.grid.bbox if layout.grid is not None else layout.header)
+    words = mosaic_words(text_gray, [regions[0], *wide, *regions[1:]], scale=first, psm=settings.psm)
     grid = None
     if layout.grid is not None:
         table_words = [*words[1:1 + len(wide)],
-                       *mosaic_words(text_gray, narrow, scale=TEXT_SCALE, psm=settings.psm)]
+                       *mosaic_words(text_gray, narrow, scale=first, psm=settings.psm)]
         per_cell = cell_words(layout.grid, [*wide_owners, *narrow_owners], table_words)
         grid = read_table(text_gray, layout.grid, per_cell, settings=settings, numeric_cols=numeric_cols)
     header = read_header(words[0])
