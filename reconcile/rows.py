@@ -7,7 +7,7 @@ from typing import Callable
 
 from reconcile import prose
 from reconcile.catalog import CatalogEntry, CatalogIndex
-from reconcile.evidence import CLEAN, FAILED, UNKNOWN, make_field, match_confidence, text_confidence
+from reconcile.evidence import ALONE, CLEAN, FAILED, UNKNOWN, make_field, match_confidence, text_confidence
 from reconcile.lineas import split_lineas
 from reconcile.match import code_score, match, text_score
 from reconcile.normalize import clean_spaces, fold
@@ -21,10 +21,6 @@ _TOKENS = re.compile(r"[,;\s/]+")  # separators between the codes of a líneas c
 # An acción's printed text must be at least this close to the catalog's to take the catalog spelling.
 TEXT_STRONG = 0.85
 NUMBER_STRONG = 0.9
-# A líneas cell read below this reader's confidence is garbled enough that membership in the header list does
-# not vouch for a code one digit from another header line (measured on rendered scans; above it, the cost
-# of asking outweighs the misreads it would catch).
-GARBLED = 0.5
 # Units of measure that differ by a letter (INFORME / INFORMES) need a wider margin.
 UNIT_MARGIN = 0.1
 
@@ -214,7 +210,9 @@ def _lineas(raw, ctx: RowContext, prov: Provenance) -> tuple[list[str], dict[str
             conf = min(conf, max(prov.confidence, 0.86)) if code in every else min(conf, prov.confidence)
         checks = [CheckResult("lineas_split", parsed.ok, parsed.note)] if parsed.repaired or not parsed.ok else []
         twin = _header_twin(code, parsed.value, ctx.header_codes)
-        if prov.confidence is not None and prov.confidence < GARBLED and twin:
+        if prov.confidence is not None and prov.confidence < ALONE and twin:
+            # Being listed in the header proves nothing when a sibling one digit away is listed too: only a
+            # sure read tells the two apart (measured: rows read below 0.95 swapped such siblings).
             conf = min(conf, 0.6)
             checks.append(CheckResult("linea_not_a_sibling", False, f"cell read at {prov.confidence:.2f}; the "
                                       f"header's {twin} is one digit away and not in the list"))
