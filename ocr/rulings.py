@@ -57,27 +57,41 @@ def _find(gray: np.ndarray, f: float) -> Rulings:
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((vk // 2, 1), np.uint8))
     vert = _straight(_thin(vert, (1, px(13)), f), False, f)
-    kept_h = _not_through_text(horiz, vert, ink, f)
-    kept_v = _not_through_text(vert.T, horiz.T, ink.T, f).T  # the same across: a stem spilled into a title
-    return Rulings(horizontal=kept_h, vertical=np.ascontiguousarray(kept_v))
+    kept_h = _not_through_text(horiz, vert, ink, f, horizontal=True)
+    kept_v = _not_through_text(vert, horiz, ink, f, horizontal=False)  # a stem spilled into a title
+    return Rulings(horizontal=kept_h, vertical=kept_v)
 
 
-def _not_through_text(horiz: np.ndarray, vert: np.ndarray, ink: np.ndarray, f: float = 1.0) -> np.ndarray:
-    """Drop the pieces of horizontal rulings (cut at the vertical ones; transpose all three
-    masks for vertical rulings) that run through print: a line that spilled past its end
-    into the next cell's title touches letters just above and just below it, which a
-    ruling's cell padding never does."""
+def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, int, int]:
+    """Connected components of a sparse mask, computed inside its bounding box only:
+    (count, labels, stats, x offset, y offset)."""
+    x, y, w, h = cv2.boundingRect(mask)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask[y:y + h, x:x + w], connectivity=8)
+    return n, labels, stats, x, y
+
+
+def _not_through_text(lines: np.ndarray, across: np.ndarray, ink: np.ndarray, f: float = 1.0, *,
+                      horizontal: bool) -> np.ndarray:
+    """Drop the pieces of rulings (cut where the rulings ``across`` them cross) that run
+    through print: a line that spilled past its end into the next cell's title touches
+    letters on both sides of it, which a ruling's cell padding never does."""
     near, far = max(1, round(f)), max(2, round(6 * f))
-    pieces = cv2.subtract(horiz, cv2.dilate(vert, np.ones((1, max(3, round(9 * f))), np.uint8)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
-    out = horiz.copy()
-    h = horiz.shape[0]
+    cut = max(3, round(9 * f))
+    pieces = cv2.subtract(lines, cv2.dilate(across, np.ones((1, cut) if horizontal else (cut, 1), np.uint8)))
+    n, labels, stats, ox, oy = _components(pieces)
+    out = lines.copy()
+    h, w = lines.shape
     for i in range(1, n):
         x, y, ww, hh = stats[i, :4]
-        above = ink[max(0, y - far):max(0, y - near), x:x + ww].any(axis=0)
-        below = ink[min(h, y + hh + near):min(h, y + hh + far), x:x + ww].any(axis=0)
-        if above.size and below.size and float((above & below).mean()) > 0.3:
-            sub = labels[y:y + hh, x:x + ww] == i
+        x, y = x + ox, y + oy
+        if horizontal:
+            one = ink[max(0, y - far):max(0, y - near), x:x + ww].any(axis=0)
+            two = ink[min(h, y + hh + near):min(h, y + hh + far), x:x + ww].any(axis=0)
+        else:
+            one = ink[y:y + hh, max(0, x - far):max(0, x - near)].any(axis=1)
+            two = ink[y:y + hh, min(w, x + ww + near):min(w, x + ww + far)].any(axis=1)
+        if one.size and two.size and float((one & two).mean()) > 0.3:
+            sub = labels[y - oy:y - oy + hh, x - ox:x - ox + ww] == i
             out[y:y + hh, x:x + ww][sub] = 0
     return out
 
@@ -85,7 +99,7 @@ def _not_through_text(horiz: np.ndarray, vert: np.ndarray, ink: np.ndarray, f: f
 def _straight(mask: np.ndarray, horizontal: bool, f: float = 1.0) -> np.ndarray:
     """Keep runs that are straight and thin along their length: the arc of a stamp or the
     loops of a signature also leave long runs, but wide ones."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, ox, oy = _components(mask)
     if n <= 1:
         return mask
     length = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
@@ -94,24 +108,25 @@ def _straight(mask: np.ndarray, horizontal: bool, f: float = 1.0) -> np.ndarray:
     out = mask.copy()
     for i in drop[drop > 0]:  # few components: clear each in its own box
         x, y, w, h = stats[i, :4]
-        out[y:y + h, x:x + w][labels[y:y + h, x:x + w] == i] = 0
+        out[y + oy:y + oy + h, x + ox:x + ox + w][labels[y:y + h, x:x + w] == i] = 0
     return out
 
 
 def _not_text(horiz: np.ndarray, ink: np.ndarray, f: float = 1.0) -> np.ndarray:
     """Drop horizontal runs with print packed just above or below them: the touching
     baseline of heavy text, not a ruling (a ruling has cell padding on both sides)."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    n, labels, stats, ox, oy = _components(horiz)
     out = horiz.copy()
     h = horiz.shape[0]
     near, far = max(1, round(4 * f)), max(2, round(12 * f))
     for i in range(1, n):
         x, y, w, hh = stats[i, :4]
+        x, y = x + ox, y + oy
         above = ink[max(0, y - far):max(0, y - near), x:x + w]
         below = ink[min(h, y + hh + near):min(h, y + hh + far), x:x + w]
         dense = max(float(above.mean()) if above.size else 0.0, float(below.mean()) if below.size else 0.0)
         if dense > 0.4 * 255:
-            out[y:y + hh, x:x + w][labels[y:y + hh, x:x + w] == i] = 0
+            out[y:y + hh, x:x + w][labels[y - oy:y - oy + hh, x - ox:x - ox + w] == i] = 0
     return out
 
 
