@@ -184,8 +184,9 @@ def _leaf_truth(path: str, truth: dict) -> tuple[bool, Any, Any]:
     return False, None, None
 
 
-def calibration_pairs(rawrec: Any, truth: dict) -> list[tuple[float, bool]]:
-    """(confidence, right) for every table cell and header code the reader gave a value."""
+def calibration_pairs(rawrec: Any, truth: dict, sure_wrong: list[str] | None = None) -> list[tuple[float, bool]]:
+    """(confidence, right) for every table cell and header code the reader gave a value;
+    cells read with confidence >= SURE that are wrong are listed in ``sure_wrong``."""
     out = []
     for path, prov in rawrec.ocr.items():
         scored, conv, want = _leaf_truth(path, truth)
@@ -194,7 +195,10 @@ def calibration_pairs(rawrec: Any, truth: dict) -> list[tuple[float, bool]]:
         text = _leaf_text(rawrec.data, path)
         if text is None:
             continue
-        out.append((float(prov.confidence), conv(text) == want))
+        right = conv(text) == want
+        out.append((float(prov.confidence), right))
+        if sure_wrong is not None and not right and prov.confidence >= SURE:
+            sure_wrong.append(f"SURE BUT WRONG {path}: {text!r} (conf {prov.confidence:.2f}) != {want!r}")
     return out
 
 
@@ -239,7 +243,9 @@ def read_one(job: tuple[str, dict, int | None]) -> dict:
     c.update(pages=1, calls=calls)
     if want_rot is not None:
         c.update(oriented=1, oriented_ok=int(page.rotation == want_rot))
-    pairs = calibration_pairs(rawrec, truth)
+    sure_wrong: list[str] = []
+    pairs = calibration_pairs(rawrec, truth, sure_wrong)
+    bad = sure_wrong + bad
     src = truth["source"]
     return {"counts": dict(c), "cpu": cpu, "pairs": pairs, "bad": bad,
             "label": f"{src['file']}:{src.get('page')} rot {page.rotation} skew {page.skew:.2f}",
