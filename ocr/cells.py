@@ -209,9 +209,11 @@ def _settle(k: int, first: OcrText, as_number: dict[int, OcrText], free: dict[in
         second = alt if alt is not None else second
     judged = judge(assess(first, ink, adv), assess(second, ink, adv) if second is not None else None)
     fits = assess(judged, ink, adv)
-    if not (fits.width_ok and fits.well_formed) and alt is not None and _WORDY.search(alt.text) \
-            and alt.confidence > max(first.confidence, 0.6):
-        return alt  # a word where numbers are expected: judged as text
+    if fits.width_ok and fits.well_formed:
+        return judged
+    words = [t for t in (first, alt) if t is not None and _WORDY.search(t.text)]
+    if words:  # a label where numbers are expected ("M4", "M.2"): kept as read, as text
+        return max(words, key=lambda t: t.confidence)
     return judged
 
 

@@ -2,9 +2,11 @@
 
 Tesseract often drops or swaps the tiny dots and commas of dotted codes
 ("2.11", "211,215"). Here the digits come from tesseract's character boxes
-and each separator is decided by the ink itself: a small blob on the
-baseline is a dot, one reaching below it is a comma; a wide gap is a space.
-All code cells of a page are read with one call (stacked in a mosaic).
+and each separator is decided by the code grammar (:mod:`ocr.codegrammar`)
+from the gaps between digits and the marks in the ink: a small blob on the
+baseline is a dot, one reaching below it is a comma. All code cells of a page
+are read on one mosaic, twice (free, and digits and separators only); the two
+readings and the first pass's text vote, and the confidence says how they agreed.
 """
 from __future__ import annotations
 
@@ -20,7 +22,6 @@ from ocr.codegrammar import Gap, parse
 from ocr.types import BBox, OcrText
 from ocr.words import stack_crops
 
-CODE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d")
 _PAD, _GAP = 20, 30
 CODE_SCALE = 0.75  # code crops are resized by this before reading unless told (small print: larger)
 _CODE_CHARS = "0123456789.,"
@@ -105,101 +106,6 @@ def _baseline(blobs: np.ndarray, line: Sequence[Glyph], height: float) -> float:
 _AS_DIGIT = {"l": "1", "I": "1", "|": "1", "i": "1", "!": "1", "O": "0", "o": "0"}
 
 
-def _compose(crop: np.ndarray, glyphs: Sequence[Glyph]) -> str:
-    glyphs = [g if g.char.isdigit() else Glyph(_AS_DIGIT.get(g.char, g.char), g.x0, g.y0, g.x1, g.y1)
-              for g in glyphs]
-    digits = [g for g in glyphs if g.char.isdigit()]
-    if not digits:
-        return ""
-    blobs = _blobs(crop)
-    out = []
-    for line in _line_of(digits):
-        height = float(np.median([g.y1 - g.y0 for g in line]))
-        base = _baseline(blobs, line, height)
-        text = line[0].char
-        for a, b in zip(line, line[1:]):
-            mark = _mark(blobs, a.x1 - 1, b.x0 + 1, base, height)
-            gap = b.x0 - a.x1
-            space = mark == "," or gap > (1.3 if mark else 0.8) * height
-            text += mark + (" " if space else "") + b.char
-        text += _mark(blobs, line[-1].x1 - 1, line[-1].x1 + 0.5 * height, base, height)
-        out.append(text)
-    return re.sub(r"\s+", " ", " ".join(out)).strip()
-
-
-def _pieces(blobs: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.ndarray, float]:
-    """Digit-sized blobs (wide ones split into touching digits), the small blobs, digit height."""
-    hs = blobs[:, 3] - blobs[:, 1]
-    height = float(np.median(hs[hs >= 0.5 * hs.max()]))
-    big = blobs[hs >= 0.6 * height]
-    small = blobs[hs < 0.5 * height]
-    width = float(np.median(big[:, 2] - big[:, 0]))
-    pieces = []
-    for x0, y0, x1, y1 in big:
-        k = int((x1 - x0) / (1.5 * width)) + 1
-        step = (x1 - x0) / k
-        pieces.extend((int(x0 + i * step), int(y0), int(x0 + (i + 1) * step), int(y1)) for i in range(k))
-    return pieces, small, height
-
-
-def _rows(pieces: list[tuple[int, int, int, int]]) -> list[list[tuple[int, int, int, int]]]:
-    rows: list[list[tuple[int, int, int, int]]] = []
-    for p in sorted(pieces, key=lambda p: (p[1] + p[3]) / 2):
-        cy = (p[1] + p[3]) / 2
-        for row in rows:
-            if row[0][1] <= cy <= row[0][3]:
-                row.append(p)
-                break
-        else:
-            rows.append([p])
-    return [sorted(r) for r in rows]
-
-
-def _snap(row: list[tuple[int, int, int, int]], chars: Sequence[Glyph]) -> list[tuple[int, int, int, int]]:
-    """One box per tesseract digit: the blob it overlaps alone, else its own box."""
-    def overlap(g: Glyph, p: tuple[int, int, int, int]) -> int:
-        return max(0, min(g.x1, p[2]) - max(g.x0, p[0]))
-
-    owners = [max(row, key=lambda p: overlap(g, p)) for g in chars]
-    return [p if overlap(g, p) > 0 and owners.count(p) == 1 else (g.x0, p[1], g.x1, p[3])
-            for g, p in zip(chars, owners)]
-
-
-def _compose_blobs(crop: np.ndarray, glyphs: Sequence[Glyph]) -> tuple[str, bool] | None:
-    """Digits from tesseract laid on the digit blobs (counts must agree); separators from
-    the small blobs between them. The flag is False where the digit count of tesseract
-    and of the ink disagreed (boxes were snapped); None when there is no ink."""
-    blobs = _blobs(crop)
-    if len(blobs) == 0:
-        return None
-    pieces, _, height = _pieces(blobs)
-    hs = blobs[:, 3] - blobs[:, 1]
-    small = _marks(crop, blobs[hs >= 0.6 * height])
-    digits = [g for g in glyphs if g.char.isdigit()]
-    out, exact = [], True
-    for row in _rows(pieces):
-        y0, y1 = min(p[1] for p in row), max(p[3] for p in row)
-        chars = sorted((g for g in digits if y0 - 0.3 * height <= (g.y0 + g.y1) / 2 <= y1 + 0.3 * height),
-                       key=lambda g: g.x0 + g.x1)
-        chars = [g for g in chars  # a dot read as "1" covers no digit blob
-                 if max(min(g.x1, p[2]) - max(g.x0, p[0]) for p in row) >= 0.5 * (g.x1 - g.x0)]
-        if not chars:
-            continue
-        if len(chars) != len(row):
-            row, exact = _snap(row, chars), False
-        base = float(np.median([p[3] for p in row]))
-        near = [b for b in small if base - 0.5 * height < b[1] < base + 0.2 * height]
-        dot = (float(np.median([b[3] for b in near])), float(np.median([b[3] - b[1] for b in near]))) if near else None
-        text = chars[0].char
-        for a, b, ch in zip(row, row[1:], chars[1:]):
-            mark = _mark(small, a[2] - 1, b[0] + 1, base, height, dot)
-            gap = b[0] - a[2]
-            text += mark + (" " if mark == "," or gap > (1.3 if mark else 0.8) * height else "") + ch.char
-        text += _mark(small, row[-1][2] - 1, row[-1][2] + 0.6 * height, base, height, dot)
-        out.append(text)
-    return re.sub(r"\s+", " ", " ".join(out)).strip(), exact
-
-
 def _compose_grammar(crop: np.ndarray, glyphs: Sequence[Glyph], levels: int) -> tuple[str, float] | None:
     """Tesseract's digits, separators decided by the code grammar (``levels`` per code) from
     the gaps between digits and the marks in the ink; the reading and its cost."""
@@ -230,23 +136,42 @@ def well_formed(text: str, pattern: str) -> bool:
     return bool(tokens) and all(re.fullmatch(pattern, t) for t in tokens)
 
 
-def _choose(candidates: Sequence[tuple[str, float]], pattern: str) -> tuple[str, float]:
-    """The first candidate whose every code is well formed, else the first non-empty one."""
-    for text, conf in candidates:
-        if text and well_formed(text, pattern):
-            return text, conf
-    return next(((t, 0.4) for t, _ in candidates if t), ("", 0.0))
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"\s*,\s*", ", ", text)).strip(" ,")
+
+
+def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str) -> tuple[str, float]:
+    """One cell's text from its readings ``(text, grammar cost)`` and the first pass's text.
+
+    A reading whose every gap agreed with the grammar (cost < 1) and whose digits are the
+    first pass's (an independent read, at another scale): 0.97. Two texts alike: 0.9.
+    A reading whose gaps agreed: 0.8. One that needed a level of two digits or a gap
+    against its grade: 0.6 (a reviewer looks). Nothing well formed: the first pass's
+    text at 0.3."""
+    digits = re.sub(r"\D", "", first)
+    ranked = sorted(readings, key=lambda r: r[1])
+    for t, cost in ranked:
+        if cost < 1.0 and well_formed(t, pattern) and re.sub(r"\D", "", t) == digits:
+            return _norm(t), 0.97
+    texts = [_norm(t) for t, _ in readings] + ([_norm(first)] if first else [])
+    for t in texts:
+        if t and texts.count(t) >= 2 and well_formed(t, pattern):
+            return t, 0.9
+    for t, cost in ranked:
+        if cost < 1.0 and well_formed(t, pattern):
+            return _norm(t), 0.8
+    for t, _ in ranked:
+        if well_formed(t, pattern):
+            return _norm(t), 0.6
+    return (_norm(first), 0.3) if first else ("", 0.0)
 
 
 def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrText] | None = None,
                pattern: str = r"\d+(\.\d+)+", levels: int = 3, scale: float = CODE_SCALE) -> list[OcrText]:
-    """Dotted-code cells read with one tesseract call.
-
-    Candidates per cell, in order of trust: the grammar's reading when every gap agreed
-    with it (cost < 1); digits laid on the ink with counts agreeing; the first reading
-    (``first``, from the whole-table pass); the grammar's reading however costly; the
-    composition with boxes snapped. The first whose codes all match ``pattern`` wins;
-    none well formed gives the best guess at 0.4."""
+    """Dotted-code cells, read twice (two tesseract calls on one mosaic: free, and with
+    only digits and separators allowed); in each, tesseract's digits with separators
+    decided by the code grammar; then the readings and the first pass's text vote
+    (:func:`_vote`)."""
     if not boxes:
         return []
     crops = [clean[b.y0:b.y1, b.x0:b.x1] for b in boxes]
@@ -254,20 +179,16 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
         crops = [cv2.resize(c, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
                  for c in crops]
     canvas, slots = stack_crops(crops, gap=_GAP, pad=_PAD)
-    glyphs = tesseract.image_to_boxes(canvas, psm=6)
+    reads = [tesseract.image_to_boxes(canvas, psm=6), tesseract.image_to_boxes(canvas, psm=6, whitelist=_CODE_CHARS)]
     out = []
     for i, (crop, y0, box) in enumerate(zip(crops, slots, boxes)):
-        mine = [Glyph(_AS_DIGIT.get(g.char, g.char), g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0)
-                for g in glyphs if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
-        composed = _compose_blobs(crop, mine)
-        text, exact = composed if composed is not None else (_compose(crop, mine), False)
-        grammar = _compose_grammar(crop, mine, levels)
-        candidates = [(grammar[0], 0.95)] if grammar is not None and grammar[1] < 1.0 else []
-        candidates += [(text, 0.92)] if exact else []
-        if first is not None and first[i].text:
-            candidates.append((re.sub(r"\s+", " ", first[i].text).strip(), first[i].confidence))
-        candidates += [(grammar[0], 0.6)] if grammar is not None else []
-        candidates.append((text, 0.5))
-        text, conf = _choose(candidates, pattern)
+        readings = []
+        for glyphs in reads:
+            mine = [Glyph(_AS_DIGIT.get(g.char, g.char), g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0)
+                    for g in glyphs if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
+            grammar = _compose_grammar(crop, mine, levels)
+            if grammar is not None:
+                readings.append(grammar)
+        text, conf = _vote(readings, first[i].text if first is not None else "", pattern)
         out.append(OcrText(text, conf if text else 0.0, box if text else None))
     return out
