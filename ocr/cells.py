@@ -40,6 +40,10 @@ class ReadSettings:
     # the plan's lines of action print as three dotted levels, "4.6.1"
     code_pattern: str = r"\d+(\.\d+){2}"
     code_levels: int = 3  # the same, as the number of levels the separators are decided by
+    # print smaller than this (pixels, in the scan as delivered: a 150 dpi fax) is never
+    # vouched for: every confidence on the page is capped at small_print_cap
+    sure_height: float = 13.0
+    small_print_cap: float = 0.9
 
 
 def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:

@@ -99,20 +99,47 @@ def _upright(image: np.ndarray, rotation: int | None) -> tuple[CleanPage, Layout
     return page, layout
 
 
-def _first_scale(gray: np.ndarray, box: BBox) -> float:
-    """The first pass's scale: TEXT_SCALE for print of TEXT_HEIGHT px (capitals and digits),
-    more for smaller print (a photo taken from afar, a page printed small), up to 1.5."""
+def _print_height(gray: np.ndarray, box: BBox) -> float | None:
+    """Height in pixels of capitals and digits in a region (None: too little print)."""
     crop = gray[box.y0:box.y1, box.x0:box.x1]
     if crop.size == 0:
-        return TEXT_SCALE
+        return None
     _, mask = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     hs, ws = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
     chars = hs[(hs >= 6) & (hs <= 80) & (ws <= 2 * hs) & (ws >= 2)]
-    if len(chars) < 20:
+    return float(np.percentile(chars, 75)) if len(chars) >= 20 else None  # not commas and dots
+
+
+def _first_scale(height: float | None) -> float:
+    """The first pass's scale: TEXT_SCALE for print of TEXT_HEIGHT px, more for smaller
+    print (a photo taken from afar, a page printed small), up to 1.5."""
+    if height is None:
         return TEXT_SCALE
-    height = float(np.percentile(chars, 75))  # capitals and digits, not commas and dots
     return float(min(1.5, max(TEXT_SCALE, TEXT_SCALE * TEXT_HEIGHT / height)))
+
+
+def _bilevel(image: np.ndarray) -> bool:
+    """A black-and-white scan (fax, 1-bit TIFF): nearly every pixel pure black or white."""
+    sample = image[::4, ::4]
+    return float(((sample == 0) | (sample == 255)).mean()) >= 0.85
+
+
+def _capped(read: PageRead, cap: float) -> PageRead:
+    """Every confidence at most ``cap``: print this small in the scan as delivered, or a
+    black-and-white scan (no grey edges to tell a 3 from an 8), fools two readings alike,
+    so nothing on the page is vouched for."""
+    def line(ln: Line) -> Line:
+        return replace(ln, confidence=min(ln.confidence, cap),
+                       words=tuple(replace(w, confidence=min(w.confidence, cap)) for w in ln.words))
+
+    grid = read.grid
+    if grid is not None:
+        grid = replace(grid, cells=tuple(replace(c, text=replace(c.text, confidence=min(c.text.confidence, cap)))
+                                         for c in grid.cells))
+    return replace(read, grid=grid, header=tuple(line(ln) for ln in read.header),
+                   footer=tuple(line(ln) for ln in read.footer),
+                   signature=tuple(tuple(line(ln) for ln in col) for col in read.signature))
 
 
 def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None = None,
@@ -123,6 +150,7 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     ``dpi`` below ~270 makes the page be upscaled to 300 dpi first; ``rotation``
     forces the clockwise right-angle turn instead of detecting it.
     """
+    bilevel = _bilevel(image)
     image, scale = _to_nominal(image, dpi)
     page, layout = _upright(image, rotation)
     gray = despeckle(page.image)
@@ -134,7 +162,8 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     regions = [_ink_piece(text_gray, box) for box in regions]
     # two calls: the wide canvas (header, the table's single-line cells, signatures) and
     # the narrow one (columns of multi-line cells)
-    first = _first_scale(text_gray, layout.grid.bbox if layout.grid is not None else layout.header)
+    height = _print_height(text_gray, layout.grid.bbox if layout.grid is not None else layout.header)
+    first = _first_scale(height)
     words = mosaic_words(text_gray, [regions[0], *wide, *regions[1:]], scale=first, psm=settings.psm)
     grid = None
     if layout.grid is not None:
@@ -147,4 +176,6 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     h, w = gray.shape
     read = PageRead(width=w, height=h, rotation=page.rotation, skew=page.skew, header=header,
                     grid=grid, signature=signature, footer=footer, scale=scale)
+    if bilevel or (height is not None and height / scale < settings.sure_height):
+        read = _capped(read, settings.small_print_cap)
     return page, read
