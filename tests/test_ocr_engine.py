@@ -48,3 +48,10 @@ def test_engine_is_reported():
         assert tesseract.engine() == "cli"
     finally:
         tesseract.use_engine("auto")
+
+
+def test_a_whitelist_does_not_stick_to_the_next_call():
+    page = _page()
+    tesseract.image_to_data(page, psm=6, whitelist="0123456789")
+    words = [w.text for w in tesseract.image_to_data(page, psm=6)]
+    assert "PROGRAMA" in words

@@ -36,7 +36,7 @@ DIGITS = "0123456789,.%-"
 _BASE_VARS = {"preserve_interword_spaces": "1", "tessedit_do_invert": "0"}
 _calls = 0  # tesseract runs started by this process (the bench reports calls per page)
 _engine = "auto"  # "auto" (in-process when installed), "tesserocr" or "cli"
-_apis: dict[tuple, object] = {}
+_apis: dict[int, object] = {}
 
 
 def calls() -> int:
@@ -156,14 +156,16 @@ def _as_pnm(image: np.ndarray) -> Image.Image:
 
 
 def _api(psm: int, whitelist: str | None):
-    """One in-process engine per (mode, whitelist), kept for the life of the process."""
-    key = (psm, whitelist)
-    if key not in _apis:
+    """One in-process engine per segmentation mode, kept for the life of the process (the
+    model loads once); the whitelist is set for each call ("" allows every character)."""
+    if psm not in _apis:
         try:
-            _apis[key] = tesserocr.PyTessBaseAPI(lang=LANG, psm=psm, variables=_variables(whitelist))
+            _apis[psm] = tesserocr.PyTessBaseAPI(lang=LANG, psm=psm, variables=_variables(None))
         except RuntimeError as exc:
             raise OcrMissing(f"tesseract could not load '{LANG}': {exc}") from exc
-    return _apis[key]
+    api = _apis[psm]
+    api.SetVariable("tessedit_char_whitelist", whitelist or "")
+    return api
 
 
 def _in_process(kind: str, image: np.ndarray, psm: int, whitelist: str | None, timeout: float) -> str:
