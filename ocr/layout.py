@@ -98,6 +98,42 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int]) -> list[tuple[int
     return sorted(out)
 
 
+def _separating(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int]) -> list[int]:
+    """Row edges that separate something: in some column, print above it and print below it
+    in two different cells. A fax streak across a row survives only in the row's empty
+    cells (where it crosses print it is not taken for a ruling) and would split the row
+    into a phantom one; such an edge separates no two inked cells and is dropped (unless
+    drawn across the whole table). And a line that cuts through print (strokes running on
+    above and below it) is a streak however long: rulings have cell padding."""
+    merged = _merge_cells(r, rows, cols)
+    at: dict[tuple[int, int], int] = {}
+    for k, (i, j, rs, cs) in enumerate(merged):
+        for a in range(i, i + rs):
+            for b in range(j, j + cs):
+                at[(a, b)] = k
+
+    def inked(k: int) -> bool:
+        i, j, rs, cs = merged[k]
+        crop = ink[rows[i] + 6:rows[i + rs] - 6, cols[j] + 6:cols[j + cs] - 6]
+        return crop.size > 0 and int((crop > 0).sum()) >= 40
+
+    seen: dict[int, bool] = {}
+    keep = [rows[0]]
+    for e in range(1, len(rows) - 1):
+        y = rows[e]
+        line = r.horizontal[max(0, y - 6):y + 7, cols[0]:cols[-1]].any(axis=0)
+        # strokes running on through the line: print it cuts, which a ruling never does
+        crossed = int((line & ink[max(0, y - 8):max(0, y - 4), cols[0]:cols[-1]].any(axis=0)
+                       & ink[y + 5:y + 9, cols[0]:cols[-1]].any(axis=0)).sum())
+        apart = [(at[(e - 1, j)], at[(e, j)]) for j in range(len(cols) - 1) if at[(e - 1, j)] != at[(e, j)]]
+        separates = line.mean() >= 0.8 or any(seen.setdefault(a, inked(a)) and seen.setdefault(b, inked(b))
+                                              for a, b in apart)
+        if separates and crossed < 12:
+            keep.append(y)
+    keep.append(rows[-1])
+    return keep
+
+
 def find_grid(gray: np.ndarray, rulings: Rulings | None = None) -> Grid | None:
     """The ruled table: row/column edges and (merged) cells with empty text."""
     r = rulings or find_rulings(gray)
@@ -114,6 +150,9 @@ def find_grid(gray: np.ndarray, rulings: Rulings | None = None) -> Grid | None:
     rows = _edges(hp, (cols[-1] - cols[0]) * 0.12, box.y0)
     if len(rows) < 2 or len(cols) < 2:
         return None
+    # print only: the vertical rulings cross every row edge by design
+    text = cv2.subtract(ink_mask(gray), cv2.dilate(r.vertical, np.ones((1, 9), np.uint8)))
+    rows = _separating(r, text, rows, cols)
     cells = tuple(
         Cell(row=i, col=j, row_span=rs, col_span=cs,
              bbox=BBox(cols[j], rows[i], cols[j + cs], rows[i + rs]), text=_EMPTY)

@@ -131,3 +131,14 @@ def test_lines_of_print_are_counted():
     cv2.putText(two, "RECURSOS", (10, 95), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
     assert text_lines(one) == 1 and text_lines(two) == 2
     assert text_lines(np.full((50, 50), 255, np.uint8)) == 0
+
+
+def test_a_fax_streak_through_a_row_adds_no_row(drawn):
+    img, geom = drawn
+    streaked = img.copy()
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    y = (ys[4] + ys[5]) // 2  # through the middle of the second body row, its print included
+    streaked[y - 1:y + 2, xs[0] + 10:xs[-1] - 10] = 0
+    grid = find_grid(streaked)
+    assert grid is not None and grid.n_rows == len(ys) - 1
+    assert _spans(grid) == _spans(find_grid(img))
