@@ -12,7 +12,7 @@ import numpy as np
 
 from ocr._exec.tesseract import Word
 from ocr.codes import read_codes
-from ocr.numbers import advance, assess, digits_of, ink_width, judge
+from ocr.numbers import advance, assess, digits_of, ink_width, judge, percent_columns
 from ocr.numbers import doubtful as doubtful_number
 from ocr.layout import Rulings
 from ocr.mosaic import Piece, mosaic_read, mosaic_words
@@ -201,7 +201,7 @@ def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[
 
 
 def _settle(k: int, first: OcrText, as_number: dict[int, OcrText], free: dict[int, OcrText],
-            number: bool, ink: float | None, adv: float | None) -> OcrText:
+            number: bool, ink: float | None, adv: float | None, percent: bool | None = None) -> OcrText:
     """The text a cell keeps after its second readings: for numbers, the judged reading
     when it fits the ink; else a word read freely and surely ("M4"); else the judged one."""
     alt = free.get(k)
@@ -211,8 +211,9 @@ def _settle(k: int, first: OcrText, as_number: dict[int, OcrText], free: dict[in
     if second is None or (alt is not None and alt.confidence > second.confidence
                           and digits_of(alt.text) and not _WORDY.search(alt.text)):
         second = alt if alt is not None else second
-    judged = judge(assess(first, ink, adv), assess(second, ink, adv) if second is not None else None)
-    fits = assess(judged, ink, adv)
+    judged = judge(assess(first, ink, adv, percent),
+                   assess(second, ink, adv, percent) if second is not None else None)
+    fits = assess(judged, ink, adv, percent)
     if fits.width_ok and fits.well_formed:
         return judged
     words = [t for t in (first, alt) if t is not None and _WORDY.search(t.text)]
@@ -252,6 +253,11 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     measured = {k: ink_width(_crop(clean, _interior(grid.cells[k], settings.margin))) for k in number}
     ink = {k: m[0] if m else None for k, m in measured.items()}
     adv = advance([(texts[k].text, ink[k]) for k in number])
+    by_col: dict[int, list[str]] = {}
+    for k in number:
+        by_col.setdefault(grid.cells[k].col, []).append(texts[k].text.replace(" ", ""))
+    percent = percent_columns(by_col)  # a "354" where every other cell reads "25%" is ill formed
+    pct = {k: percent.get(grid.cells[k].col) for k in number}
     heights = [m[1] for m in measured.values() if m]
     # second reads at the scale where digits stand ~reread_height px tall (small print
     # from a 200 dpi scan reads far better enlarged than reduced)
@@ -269,19 +275,19 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
             continue
         if not t.text and _inked(clean, inner, settings.min_ink):
             doubtful.append(k)
-        elif k in number and t.text and doubtful_number(assess(t, ink[k], adv), settings.doubt_below):
+        elif k in number and t.text and doubtful_number(assess(t, ink[k], adv, pct[k]), settings.doubt_below):
             doubtful.append(k)
         elif t.text and k not in number and t.confidence < _doubt_limit(cell, t, numeric, settings):
             doubtful.append(k)
     as_number, free = _reread(clean, grid, texts, doubtful, numeric, replace(settings, reread_scale=zoom))
     firsts = texts
-    texts = [_settle(k, t, as_number, free, k in number, ink.get(k), adv) for k, t in enumerate(texts)]
-    stubborn = [k for k in sorted(number) if texts[k].text and not assess(texts[k], ink[k], adv).width_ok]
+    texts = [_settle(k, t, as_number, free, k in number, ink.get(k), adv, pct.get(k)) for k, t in enumerate(texts)]
+    stubborn = [k for k in sorted(number) if texts[k].text and not assess(texts[k], ink[k], adv, pct[k]).width_ok]
     if stubborn and adv is not None:  # once more, larger: the digits' count still disagrees with the ink
         got = mosaic_read(clean, [_interior(grid.cells[k], settings.margin) for k in stubborn],
                           scale=min(2.5, zoom * 1.4), whitelist=NUMBER_WHITELIST)
         for k, new in zip(stubborn, got):
-            third = assess(new, ink[k], adv)
+            third = assess(new, ink[k], adv, pct[k])
             if third.width_ok and third.well_formed:
                 agree = digits_of(new.text) in (digits_of(firsts[k].text), digits_of(as_number.get(k, new).text))
                 texts[k] = replace(new, confidence=0.9 if not agree else 0.97)

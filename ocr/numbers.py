@@ -80,10 +80,25 @@ class Reading:
     well_formed: bool
 
 
-def assess(text: OcrText, width: float | None, adv: float | None) -> Reading:
+def assess(text: OcrText, width: float | None, adv: float | None, percent: bool | None = None) -> Reading:
+    """What the ink says of a reading: does it fit the print's width, and is it well formed
+    (with a "%" exactly where its column prints them, when the column is clear about it)."""
     t = text.text.replace(" ", "")
     fits = width is not None and adv is not None and bool(t) and abs(width / adv - units(t)) < 0.5
-    return Reading(text, fits, bool(WELL_FORMED.match(t)))
+    formed = bool(WELL_FORMED.match(t)) and (percent is None or ("%" in t) == percent)
+    return Reading(text, fits, formed)
+
+
+def percent_columns(texts: dict[int, list[str]]) -> dict[int, bool]:
+    """Columns that print "%" in (nearly) every number (True) or in none (False)."""
+    out = {}
+    for col, values in texts.items():
+        values = [v for v in values if v]
+        if len(values) >= 3:
+            share = sum("%" in v for v in values) / len(values)
+            if share >= 0.6 or share <= 0.1:
+                out[col] = share >= 0.6
+    return out
 
 
 def doubtful(reading: Reading, limit: float) -> bool:
