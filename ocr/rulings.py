@@ -66,6 +66,8 @@ def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, int, int
     """Connected components of a sparse mask, computed inside its bounding box only:
     (count, labels, stats, x offset, y offset)."""
     x, y, w, h = cv2.boundingRect(mask)
+    if w == 0 or h == 0:  # nothing set (a blank page, a letter): OpenCV crashes on an empty array
+        return 1, np.zeros((0, 0), np.int32), np.zeros((1, 5), np.int32), 0, 0
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask[y:y + h, x:x + w], connectivity=8)
     return n, labels, stats, x, y
 
