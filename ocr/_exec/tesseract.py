@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 LANG = "spa"
 DEFAULT_TIMEOUT = 60.0
+_timeout = DEFAULT_TIMEOUT  # seconds per call (set_timeout: FOLIO_TESSERACT_TIMEOUT); a caller may ask for less
 DIGITS = "0123456789,.%-"
 _BASE_VARS = {"preserve_interword_spaces": "1", "tessedit_do_invert": "0"}
 _calls = 0  # tesseract runs started by this process (the bench reports calls per page)
@@ -53,6 +54,15 @@ def use_engine(name: str) -> None:
     if name == "tesserocr" and not _inprocess_usable():
         raise OcrMissing("tesserocr is not installed, or not built against this machine's tesseract")
     _engine = name
+
+
+def set_timeout(seconds: float) -> None:
+    """The time limit of every tesseract call from now on (a call may ask for less); past it the
+    call is stopped and raises :class:`OcrTimeout`."""
+    global _timeout
+    if seconds <= 0:
+        raise ValueError("the tesseract timeout must be positive")
+    _timeout = float(seconds)
 
 
 def engine() -> str:
@@ -202,9 +212,10 @@ def _cli(kind: str, image: np.ndarray, psm: int, whitelist: str | None, timeout:
         raise OcrError("ocr_failed", f"tesseract failed: {exc.message}") from exc
 
 
-def _run(kind: str, image: np.ndarray, psm: int, whitelist: str | None, timeout: float) -> str:
+def _run(kind: str, image: np.ndarray, psm: int, whitelist: str | None, timeout: float | None) -> str:
     global _calls
     _calls += 1
+    timeout = _timeout if timeout is None else min(timeout, _timeout)
     if engine() == "tesserocr":
         return _in_process(kind, image, psm, whitelist, timeout)
     return _cli(kind, image, psm, whitelist, timeout)
@@ -227,7 +238,7 @@ def _parse_tsv(tsv: str) -> list[Word]:
 
 
 def image_to_data(image: np.ndarray, *, psm: int = 6, whitelist: str | None = None,
-                  timeout: float = DEFAULT_TIMEOUT) -> list[Word]:
+                  timeout: float | None = None) -> list[Word]:
     """Words with confidence and boxes (pixels of ``image``); empty words dropped."""
     if image.size == 0:
         return []
@@ -235,14 +246,14 @@ def image_to_data(image: np.ndarray, *, psm: int = 6, whitelist: str | None = No
 
 
 def image_to_string(image: np.ndarray, *, psm: int = 6, whitelist: str | None = None,
-                    timeout: float = DEFAULT_TIMEOUT) -> str:
+                    timeout: float | None = None) -> str:
     if image.size == 0:
         return ""
     return _run("txt", image, psm, whitelist, timeout)
 
 
 def image_to_boxes(image: np.ndarray, *, psm: int = 6, whitelist: str | None = None,
-                   timeout: float = DEFAULT_TIMEOUT) -> list[Glyph]:
+                   timeout: float | None = None) -> list[Glyph]:
     """Characters with their boxes (tesseract gives no per-character confidence here)."""
     if image.size == 0:
         return []
