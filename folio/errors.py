@@ -10,7 +10,8 @@ from __future__ import annotations
 class FolioError(Exception):
     code = "error"
 
-    def __init__(self, message: str, *, code: str | None = None, file: str | None = None, page: int | None = None):
+    def __init__(self, message: str, *, code: str | None = None, file: str | None = None,
+                 page: int | str | None = None):
         super().__init__(message)
         self.message = message
         if code:
@@ -22,8 +23,10 @@ class FolioError(Exception):
         where = ""
         if self.file:
             where = f"{self.file}"
-            if self.page:
+            if isinstance(self.page, int):
                 where += f", page {self.page}"
+            elif self.page:  # "whole file": refused before any page was read
+                where += f", {self.page}"
             where += ": "
         return f"{where}{self.message}"
 
@@ -32,6 +35,25 @@ class TransientError(FolioError):
     """Worth retrying: the same work may succeed later."""
 
     code = "transient"
+    max_tries: int | None = None  # at most this many tries of the page (None: FOLIO_RETRY_MAX + 1)
+
+
+class ProgramTimeout(TransientError):
+    """An external program (pdfinfo, pdftoppm, tesseract) ran past its time limit and was killed.
+
+    Tried once more (the machine may have been busy), not FOLIO_RETRY_MAX times: a program that hangs
+    on a page usually hangs on it again, and each try holds a worker slot for the whole time limit.
+    """
+
+    code = "timeout"
+    max_tries = 2
+
+    def __init__(self, program: str, seconds: float, *, file: str | None = None, page: int | str | None = None):
+        super().__init__(
+            f"{program} did not finish within {seconds:g} s and was stopped; the file may be damaged or "
+            f"unusually complex: open it, print it to a new PDF or scan it again, and submit that",
+            file=file, page=page)
+        self.program = program
 
 
 class RejectedInput(FolioError):

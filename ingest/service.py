@@ -5,6 +5,7 @@ Document with one FAILED page that says why and what to do.
 """
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -15,11 +16,13 @@ from typing import Iterable, Iterator
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from folio.errors import FolioError, RejectedInput
 from ingest import files
 from ingest.models import Batch, Document, Page
+
+log = logging.getLogger("folio.ingest")
 
 
 def limits() -> files.Limits:
@@ -103,13 +106,21 @@ def submit_file(batch: Batch, path: Path, *, name: str | None = None, read_again
     try:
         if size > lim.max_megabytes * 1024 * 1024:
             raise RejectedInput(
-                f"the file is {size / 2**20:.0f} MB, more than the limit of {lim.max_megabytes} MB; split it",
+                f"the file is {size / 2**20:.0f} MB, more than the limit of {lim.max_megabytes} MB "
+                f"(FOLIO_MAX_UPLOAD_MB); split it into smaller files, or scan at a lower resolution",
                 code="too_large", file=display,
             )
-        doc.kind = files.sniff(path)
+        doc.kind = files.sniff(path, name=display)
         doc.page_count = files.count_pages(path, doc.kind, lim)
-    except FolioError as exc:
-        exc.file = display
+    except Exception as exc:  # noqa: BLE001 - whatever a file does, the batch goes on
+        if isinstance(exc, DatabaseError):
+            raise
+        if not isinstance(exc, FolioError):
+            log.exception("examining %s (%s) failed unexpectedly", display, sha)
+            exc = FolioError(f"Folio could not examine the file ({type(exc).__name__}: {exc}); report it with "
+                             f"the file to the maintainers", code="internal_error")
+        exc.file = display  # the name as given (sanitised), not the path it was read from
+        exc.page = exc.page or "whole file"
         doc.error = str(exc)
         doc.save()
         page = Page.objects.create(document=doc, number=1, state=Page.State.FAILED, error_code=exc.code,
