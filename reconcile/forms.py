@@ -9,6 +9,7 @@ leaf's confidence and bbox. Duck-typed on :mod:`ocr.types` attribute names
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from rapidfuzz import fuzz
@@ -202,4 +203,51 @@ def understand(page: Any, *, page_no: int = 1, source: Mapping[str, Any] | str |
     return RawRecord(data=data, ocr=out.ocr)
 
 
-__all__ = ["PROGRESS", "MODIFICATION", "understand", "detect_form", "map_columns", "read_table", "fold"]
+# ---- is it a report at all? -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FormEvidence:
+    """What of a report form a page shows: its title (or form code), its labelled header fields
+    (RAMO, PROGRAMA, UNIDAD EJECUTORA, ...) and table columns named by their printed titles."""
+
+    title: bool
+    labels: int
+    columns: int
+    text: int  # characters read anywhere on the page
+
+    @property
+    def is_report(self) -> bool:
+        """A report's table, or its header: the title beside two labelled fields, or four of them.
+        A title alone is not enough (a cover letter's subject line names the report it covers)."""
+        return self.columns >= 3 or self.labels >= 4 or (self.title and self.labels >= 2)
+
+    def found(self) -> str:
+        """What was found, in words: "only a form title", "no report title, header fields or table"."""
+        parts = [what for present, what in ((self.title, "a form title"),
+                                            (self.labels, f"{self.labels} labelled header field(s)"),
+                                            (self.columns, f"{self.columns} table column(s) named like the forms'"))
+                 if present]
+        return f"only {', '.join(parts)}" if parts else "no report title, header fields or table"
+
+
+def form_evidence(page: Any, raw: RawRecord) -> FormEvidence:
+    """How much of a report form ``understand`` found on a page (``page`` shaped like a ``PageRead``)."""
+    data = raw.data
+    labels = sum(1 for key in LABELS if key != "lineas_accion" and data.get(key)) + bool(data.get("lineas_accion"))
+    columns = 0
+    grid = getattr(page, "grid", None)
+    if grid is not None and grid.cells:
+        grid_text = " ".join(c.text.text for c in grid.cells if c.row < 4)
+        form = detect_form("\n".join(ln.text for ln in page.header), grid_text)
+        mapping, depth = map_columns(list(grid.cells), len(grid.col_edges) - 1, form)
+        columns = len(mapping) if depth else 0
+    lines = [*page.header, *getattr(page, "footer", ()), *(ln for col in getattr(page, "signature", ()) for ln in col)]
+    text = sum(len(ln.text.strip()) for ln in lines)
+    if grid is not None:
+        text += sum(len(c.text.text.strip()) for c in grid.cells)
+    return FormEvidence(title=bool(data.get("report_type") or data.get("formato")), labels=labels,
+                        columns=columns, text=text)
+
+
+__all__ = ["PROGRESS", "MODIFICATION", "understand", "detect_form", "map_columns", "read_table", "fold",
+           "FormEvidence", "form_evidence"]

@@ -37,10 +37,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from folio.logcontext import log_context
-from folio.errors import FolioError, TransientError
+from folio.errors import FolioError, ProgramTimeout, TransientError
 from ingest import files
 from ingest.models import Page
 from ingest.service import limits, local_original
+from ocr._exec import tesseract
 from reconcile.catalog import CatalogIndex
 from records.rescans import link_rescans
 from records.store import store_record
@@ -156,9 +157,17 @@ def fail(c: Claim, code: str, message: str) -> bool:
     return _finish(c, state=Page.State.FAILED, error_code=code, error=message)
 
 
+def tries_allowed(exc: TransientError) -> int:
+    """How many times a page is tried in all when it keeps raising ``exc`` (a program time-out: twice)."""
+    return min(settings.FOLIO_RETRY_MAX + 1, exc.max_tries or settings.FOLIO_RETRY_MAX + 1)
+
+
 def give_up(c: Claim, exc: TransientError, tries: int) -> bool:
     """A transient error that outlived its retries ends the page FAILED, saying so."""
     where = f"{exc.file}, page {exc.page}: " if exc.file else ""
+    if isinstance(exc, ProgramTimeout):
+        return fail(c, exc.code, f"{where}{exc.message} (tried {tries} times; if the machine was only "
+                                 f"overloaded, retry the batch)")
     return fail(c, exc.code, f"{where}still failing after {tries} tries ({exc.message}); "
                              f"submit the file again once the cause is fixed")
 
@@ -188,6 +197,7 @@ def _run(c: Claim, page: Page, catalog: CatalogIndex | None) -> Page:
         if page.document.error:
             raise FolioError(page.document.error, code="rejected")
         catalog = catalog or load_catalog()
+        tesseract.set_timeout(settings.FOLIO_TESSERACT_TIMEOUT)
         with local_original(page.document) as path:
             image, dpi = files.load_page(path, page.document.kind, page.number, limits())
         work = process_image(image, catalog, source=source_of(page), dpi=dpi)
@@ -230,7 +240,7 @@ def process_page(page_id: int, catalog: CatalogIndex | None = None) -> Page:
     """Claim and run one page in this process (``folio run``, the inline queue); idempotent.
 
     Transient errors are retried here with a doubling back-off, FOLIO_RETRY_MAX
-    times, then the page ends FAILED saying so. The Celery task does the same
+    times (a program's time-out once: ``tries_allowed``), then the page ends FAILED saying so. The Celery task does the same
     through Celery's retries so a worker never sleeps on a page.
     """
     for attempt in range(settings.FOLIO_RETRY_MAX + 1):
@@ -240,7 +250,7 @@ def process_page(page_id: int, catalog: CatalogIndex | None = None) -> Page:
         try:
             return run_claimed(c, catalog)
         except TransientError as exc:
-            if attempt >= settings.FOLIO_RETRY_MAX:
+            if attempt + 1 >= tries_allowed(exc):
                 give_up(c, exc, attempt + 1)
                 break
             release(c)

@@ -6,6 +6,7 @@ that loads a page row and stores the result.
 """
 from __future__ import annotations
 
+import re
 import resource
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -13,10 +14,12 @@ from typing import Any, Callable
 import cv2
 import numpy as np
 
+from folio.errors import MissingDependency, ProgramTimeout, RejectedInput
+from ocr.errors import OcrError, OcrMissing, OcrTimeout
 from ocr.read import read_page
 from ocr.types import PageRead
 from reconcile.catalog import CatalogIndex
-from reconcile.forms import understand
+from reconcile.forms import form_evidence, understand
 from reconcile.record import reconcile_record
 from reconcile.types import RawRecord, ReportRecord
 
@@ -51,6 +54,44 @@ def stage_understand(work: PageWork, catalog: CatalogIndex | None) -> None:
     work.raw = understand(work.read, page_no=work.page_no, source=work.source)
 
 
+BLANK_INK = 0.001  # share of print pixels below which a page is blank paper (a page of text has 2-10 %)
+PRINT_CONTRAST = 40  # a pixel this much darker than the paper is print (faint print too; not noise: 13 sigma)
+
+
+def _print_share(image: np.ndarray) -> float:
+    """The share of pixels clearly darker than the page's paper (its brightest common tone)."""
+    gray = image if image.ndim == 2 else image[..., :3].mean(axis=2)
+    sample = gray[::2, ::2]
+    paper = float(np.percentile(sample, 90))
+    return float((sample < paper - PRINT_CONTRAST).mean())
+
+
+def _blank() -> RejectedInput:
+    return RejectedInput("the page is blank (no print found on it); if it is the back of a sheet scanned on both "
+                         "sides, nothing is missing; otherwise scan the page again", code="blank_page")
+
+
+def stage_not_blank(work: PageWork, catalog: CatalogIndex | None) -> None:
+    """Blank paper ends here, before the reader (which would read its noise as text for a while)."""
+    if _print_share(work.image) < BLANK_INK:
+        raise _blank()
+
+
+def stage_is_report(work: PageWork, catalog: CatalogIndex | None) -> None:
+    """A page that shows nothing of a report form (no title with header fields, no table with the
+    forms' column titles) ends here, FAILED, instead of becoming an empty record: a blank page, a
+    photo, a cover letter. Decided from what ``ocr`` read and ``reconcile.forms`` recognised."""
+    evidence = form_evidence(work.read, work.raw)
+    if evidence.is_report:
+        return
+    if evidence.text == 0 and work.clean_image is not None and _print_share(work.clean_image) < BLANK_INK:
+        raise _blank()
+    raise RejectedInput(
+        f"the page is not a report: Folio found {evidence.found()} on it (a photo, a letter, another "
+        "document?); if it is a report page, scan it again straight and whole, at 300 dpi; otherwise leave it out",
+        code="not_a_report")
+
+
 def stage_reconcile(work: PageWork, catalog: CatalogIndex | None) -> None:
     """reconcile/: catalog matches, the form's arithmetic checks, per-field status."""
     assert catalog is not None
@@ -58,7 +99,7 @@ def stage_reconcile(work: PageWork, catalog: CatalogIndex | None) -> None:
 
 
 Stage = Callable[[PageWork, "CatalogIndex | None"], None]
-READ_STAGES: tuple[Stage, ...] = (stage_read, stage_understand)
+READ_STAGES: tuple[Stage, ...] = (stage_not_blank, stage_read, stage_understand, stage_is_report)
 PIPELINE: tuple[Stage, ...] = READ_STAGES + (stage_reconcile,)
 
 
@@ -73,9 +114,23 @@ def run_stages(work: PageWork, stages: tuple[Stage, ...], catalog: CatalogIndex 
     """Run the stages in order, recording each one's CPU seconds in ``work.seconds``."""
     for stage in stages:
         started = cpu_seconds()
-        stage(work, catalog)
+        try:
+            stage(work, catalog)
+        except OcrError as exc:
+            raise folio_error(exc) from exc
         work.seconds[stage.__name__.removeprefix("stage_")] = cpu_seconds() - started
     return work
+
+
+def folio_error(exc: OcrError):
+    """The reading core's errors as Folio's: a tesseract time-out is a program time-out (tried once
+    more, then the page FAILED with it), missing tesseract data a missing dependency, the rest rejected."""
+    if isinstance(exc, OcrTimeout):
+        seconds = re.search(r"([\d.]+) s", exc.message)
+        return ProgramTimeout("tesseract", float(seconds.group(1)) if seconds else 0.0)
+    if isinstance(exc, OcrMissing):
+        return MissingDependency(f"{exc.message}; `folio doctor` checks it")
+    return RejectedInput(f"the page could not be read ({exc.message}); scan it again", code=exc.code)
 
 
 def process_image(

@@ -3,7 +3,8 @@
 Retry policy lives here, on the task: a TransientError (database or broker
 away, a busy machine) gives the page back and retries it later with
 exponential back-off and full jitter (so a hundred pages that failed together
-do not come back together), ``FOLIO_RETRY_MAX`` times, then the page ends
+do not come back together), ``FOLIO_RETRY_MAX`` times (a program that timed out,
+once: worker.pages.tries_allowed), then the page ends
 FAILED saying so. Permanent errors end the page FAILED inside worker.pages.
 """
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _process(self, page_id: int) -> str:
     try:
         return pages.run_claimed(claim).state
     except TransientError as exc:
-        if self.request.retries >= self.max_retries:
+        if self.request.retries + 1 >= pages.tries_allowed(exc):
             pages.give_up(claim, exc, self.request.retries + 1)
             return "failed"
         countdown = _backoff(self.request.retries)
