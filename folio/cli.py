@@ -45,11 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     cat.add_argument("action", choices=("import", "export"))
     cat.add_argument("csv", type=Path)
 
-    smp = sub.add_parser("samples", help="render the bundled sample batch as scans")
-    smp.add_argument("action", choices=("render",))
+    smp = sub.add_parser("samples", help="render the bundled sample batch as scans; or the hostile-file matrix")
+    smp.add_argument("action", choices=("render", "hostile"),
+                     help="render: the sample batch; hostile: write the hostile and broken files (issue 7), run "
+                          "them through the pipeline in one batch with a good page, print what each returned")
     smp.add_argument("--profile", default="clean300")
     smp.add_argument("--out", type=Path, required=True)
     smp.add_argument("--seed", type=int, default=0)
+    smp.add_argument("--json", type=Path, help="hostile: also write the rows as JSON here")
 
     usr = sub.add_parser("users", help="add a user with a role, or list users")
     usr.add_argument("action", choices=("add", "list"))

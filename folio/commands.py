@@ -146,11 +146,31 @@ def cmd_catalog(args) -> int:
 
 
 def cmd_samples(args) -> int:
+    if args.action == "hostile":
+        return _hostile(args)
     from samples.generate import render_batch
 
     truth = render_batch(args.out, args.profile, args.seed)
     print(f"rendered the sample batch ({args.profile}, seed {args.seed}) into {args.out}; ground truth {truth}")
     return 0
+
+
+def _hostile(args) -> int:
+    """The hostile-file matrix through the real pipeline: exit 1 if a file was lost or a good page not read."""
+    from folio.cli import _django
+    from samples.hostile import run_matrix, table
+
+    _django()
+    rows = run_matrix(args.out)
+    print(table(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
+    lost = [r for r in rows if r["state"] not in ("done", "failed") or not r["original_kept"]
+            or (r["state"] == "failed" and not r["message"])]
+    good = [r for r in rows if r["row"] == "good_page"]
+    print(f"\n{len(rows)} page rows from {len({r['file'] for r in rows})} files in batch {rows[0]['batch']}; "
+          f"originals kept {sum(r['original_kept'] for r in rows)}; good page {good[0]['state'] if good else '?'}")
+    return 1 if lost or not good or good[0]["state"] != "done" else 0
 
 
 def cmd_doctor(args) -> int:
