@@ -1,12 +1,18 @@
 """Batches, documents and pages: what was submitted and where each page stands."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
 class Batch(models.Model):
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches",
+        help_text="who uploaded it (page or API); none for the command line, the watch folder and backfill. "
+                  "Archive staff see their own batches only (web/scope.py)",
+    )
 
     def __str__(self) -> str:
         return self.name

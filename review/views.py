@@ -24,6 +24,7 @@ from records.export import write_export
 from records.models import Correction, Field, Report
 from review import images
 from review.presenting import item_context, page_boxes, queue_choices, record_rows
+from web import scope
 from web.roles import ARCHIVE, REVIEWER, role_required
 
 FRAGMENT_HEADER = "HTTP_X_FOLIO_FRAGMENT"
@@ -45,7 +46,7 @@ def _item_url(field: Field | None, flt: review.QueueFilter) -> str:
 @role_required(REVIEWER)
 def queue(request):
     flt = review.QueueFilter.from_query(request.GET)
-    items = review.queue(flt)
+    items = scope.fields(request.user, review.queue(flt))
     context = {
         "flt": flt, "query": _query(flt), "total": items.count(), "items": items[:QUEUE_PAGE],
         "choices": queue_choices(), "export_query": urlencode(flt.as_params()),
@@ -98,7 +99,8 @@ def _decide(field: Field, post) -> tuple[object, str]:
 @require_http_methods(["GET", "POST"])
 @role_required(REVIEWER)
 def item(request, pk: int):
-    field = get_object_or_404(Field.objects.select_related("report__page__document"), pk=pk)
+    field = get_object_or_404(scope.fields(request.user, Field.objects.select_related("report__page__document")),
+                              pk=pk)
     flt = review.QueueFilter.from_query(request.GET)
     if request.method == "GET":
         return _show(request, field, flt)
@@ -123,11 +125,29 @@ def item(request, pk: int):
 @require_GET
 @role_required(REVIEWER)
 def crop(request, pk: int):
-    field = get_object_or_404(Field.objects.select_related("report__page"), pk=pk)
+    field = get_object_or_404(scope.fields(request.user, Field.objects.select_related("report__page")), pk=pk)
     name = field.report.page.image
     if not name or not field.bbox:
         raise Http404("this field has no position on a stored page image")
-    response = HttpResponse(images.field_crop(name, field.bbox), content_type="image/jpeg")
+    return _image_response(images.field_crop(name, field.bbox), f"campo-{field.pk}")
+
+
+IMAGE_TYPES = ((b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"))
+
+
+def _image_response(body: bytes, stem: str) -> HttpResponse:
+    """Stored or made image bytes, never rendered as anything but an image: the type from the bytes' own
+    signature (anything else is sent as opaque bytes), nosniff (SecurityMiddleware), a download when opened on
+    its own, and a policy that runs nothing even if a browser did render it."""
+    for magic, content_type, ext in IMAGE_TYPES:
+        if body.startswith(magic):
+            break
+    else:
+        content_type, ext = "application/octet-stream", "bin"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{ext}"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -135,20 +155,19 @@ def crop(request, pk: int):
 @require_GET
 @role_required(REVIEWER, ARCHIVE)  # read-only: archive staff reach it from their batch pages
 def page_image(request, pk: int):
-    report = get_object_or_404(Report.objects.select_related("page"), pk=pk)
+    report = get_object_or_404(scope.reports(request.user, Report.objects.select_related("page")), pk=pk)
     if not report.page.image:
         raise Http404("no stored page image")
     with default_storage.open(report.page.image, "rb") as fh:
-        response = HttpResponse(fh.read(), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+        return _image_response(fh.read(), f"registro-{report.pk}")
 
 
 @require_GET
 @role_required(REVIEWER, ARCHIVE)  # read-only: archive staff reach it from their batch pages
 def page(request, pk: int):
     """The page image with every field's box over it, the record beside it, and its audit."""
-    report = get_object_or_404(Report.objects.select_related("page__document__batch"), pk=pk)
+    report = get_object_or_404(scope.reports(request.user, Report.objects.select_related("page__document__batch")),
+                               pk=pk)
     fields = list(report.fields.order_by("id"))
     size = images.page_size(report.page.image) if report.page.image else None
     context = {
@@ -175,7 +194,7 @@ def export(request):
     if fmt not in EXPORTS:
         return HttpResponseBadRequest(f"format must be one of {', '.join(EXPORTS)}")
     flt = review.QueueFilter.from_query(request.GET)
-    reports = flt.reports().select_related("page__document").order_by("page__document_id", "page__number")
+    reports = scope.reports(request.user, flt.reports()).select_related("page__document").order_by("page__document_id", "page__number")
     buffer = io.BytesIO() if fmt == "xlsx" else io.StringIO()
     write_export(reports, fmt, buffer)
     body = buffer.getvalue()

@@ -32,7 +32,8 @@ def bad_files():
 
 def signed_in(role: str | None, name: str | None = None) -> Client:
     client = Client()
-    client.force_login(make_user(name or f"u-{role}", role))
+    client.user = make_user(name or f"u-{role}", role)
+    client.force_login(client.user)
     return client
 
 
@@ -51,9 +52,9 @@ def test_anonymous_gets_json_401_never_a_login_redirect(client):
 
 
 def test_roles_open_their_part_of_the_api():
-    report = make_report()
-    batch_id = report.page.document.batch_id
     archive, reviewer, nobody = signed_in("archive"), signed_in("reviewer"), signed_in(None, "nobody")
+    report = make_report(uploaded_by=archive.user)  # archive staff see the batches they uploaded
+    batch_id = report.page.document.batch_id
     batch_urls = ["/api/batches", f"/api/batches/{batch_id}"]
     record_urls = ["/api/records", f"/api/records/{report.id}", f"/api/batches/{batch_id}/export?format=jsonl",
                    "/api/completeness?year=2031"]
@@ -135,7 +136,7 @@ def test_upload_without_files_or_with_too_many_is_refused_in_json(settings):
 def test_batches_list_counts_pages_per_state():
     client = signed_in("archive")
     old = client.post("/api/batches", {"files": bad_files()}).json()["batch_id"]
-    made = make_report().page.document.batch_id
+    made = make_report(uploaded_by=client.user).page.document.batch_id
     rows = client.get("/api/batches").json()["results"]
     assert [r["batch_id"] for r in rows] == [made, old]  # newest first
     assert (rows[0]["done"], rows[0]["total"], rows[0]["finished"]) == (1, 1, True)

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from PIL import Image, ImageDraw
 
+from ingest.models import Batch
 from records import review
 from records.models import Correction, Field
 from tests.review_data import import_corpus_catalog, make_page, store_corpus
@@ -25,6 +26,7 @@ def client_for(role: str | None, *, csrf: bool = False) -> Client:
     if role:
         assign(user, role)
     client = Client(enforce_csrf_checks=csrf)
+    client.user = user
     client.force_login(user)
     return client
 
@@ -52,6 +54,7 @@ def test_every_review_page_needs_login(client, report):
 def test_roles_decide_who_reviews(report):
     field = _waiting(report)[0]
     archive, nobody = client_for(ARCHIVE), client_for(None)
+    Batch.objects.filter(pk=report.page.document.batch_id).update(uploaded_by=archive.user)  # their own batch
     for c in (archive, nobody):
         assert c.get("/review/").status_code == 403
         assert c.get(f"/review/field/{field.pk}/").status_code == 403

@@ -18,7 +18,8 @@ PAGES = ["/upload/", "/batches/", "/batches/1/", "/completeness/"]
 
 def signed_in(role: str | None, **kwargs) -> Client:
     client = Client(**kwargs)
-    client.force_login(make_user(f"u-{role}", role))
+    client.user = make_user(f"u-{role}", role)
+    client.force_login(client.user)
     return client
 
 
@@ -92,9 +93,9 @@ def test_upload_with_no_file_or_too_many_says_so(settings):
 
 
 def test_batches_list_and_batch_page_show_counts_and_records():
-    report = make_report(file="informe.pdf")
-    batch = report.page.document.batch
     client = signed_in("archive")
+    report = make_report(file="informe.pdf", uploaded_by=client.user)  # archive staff see their own batches
+    batch = report.page.document.batch
     page = text(client.get("/batches/"))
     assert f'href="/batches/{batch.id}/"' in page and "made" in page and 'value="100"' in page
     page = text(client.get(f"/batches/{batch.id}/"))

@@ -23,9 +23,11 @@ def make_user(name: str, role: str | None = None):
 
 def make_report(*, batch: Batch | None = None, year: int = 2031, quarter: int | None = 1, ramo: str = "71",
                 unidad: str = "71102", file: str = "scan.pdf", page: int = 1, content: bytes | None = None,
-                report_type: str = "avance_programatico") -> Report:
-    """A stored record as the pipeline would leave it, with one field, for a made-up unidad."""
-    batch = batch or Batch.objects.create(name="made")
+                report_type: str = "avance_programatico", uploaded_by=None) -> Report:
+    """A stored record as the pipeline would leave it, with one field, for a made-up unidad.
+
+    ``uploaded_by``: the new batch's uploader (archive staff see only their own batches)."""
+    batch = batch or Batch.objects.create(name="made", uploaded_by=uploaded_by)
     content = content if content is not None else f"{file}:{page}:{year}:{quarter}:{unidad}:{batch.id}".encode()
     sha = hashlib.sha256(content).hexdigest()
     doc = Document.objects.filter(batch=batch, sha256=sha).first() or Document.objects.create(

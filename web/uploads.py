@@ -15,9 +15,11 @@ from typing import Sequence
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from ingest import files
+from ingest.models import Batch
 from worker.queue import INTERACTIVE, submit
 
 
@@ -50,10 +52,15 @@ def _on_disk(upload: UploadedFile, folder: Path, index: int) -> Path:
 
 
 def submit_uploads(uploads: Sequence[UploadedFile], *, batch_name: str | None = None, user=None):
-    """Store every upload as an original and queue its pages: returns (batch, [Submitted])."""
+    """Store every upload as an original and queue its pages: returns (batch, [Submitted]).
+
+    The batch records its uploader: archive staff see their own batches only (web/scope.py)."""
     check_count(uploads)
     name = (batch_name or "").strip()[:200] or default_batch_name(user)
+    uploader = user if user is not None and user.is_authenticated else None
     with tempfile.TemporaryDirectory(prefix="folio-upload-") as tmp:
         paths = [_on_disk(u, Path(tmp), i) for i, u in enumerate(uploads)]
         names = [files.safe_name(u.name or f"upload-{i + 1}") for i, u in enumerate(uploads)]
-        return submit(paths, batch_name=name, priority=INTERACTIVE, names=names)
+        with transaction.atomic():  # the batch is never seen without its uploader
+            batch = Batch.objects.create(name=name, uploaded_by=uploader)
+            return submit(paths, batch_name=name, priority=INTERACTIVE, names=names, batch=batch)

@@ -18,6 +18,7 @@ from ingest.models import Batch, Document
 from ingest.progress import batch_progress
 from records.completeness import completeness as completeness_of
 from records.completeness import known_years
+from web import scope
 from web.listing import as_row, batches_with_counts, percent_done
 from web.roles import ARCHIVE, REVIEWER, role_required, roles_of
 from web.uploads import UploadError, submit_uploads
@@ -59,7 +60,7 @@ def upload(request):
 @require_GET
 @role_required(ARCHIVE)
 def batches(request):
-    page = Paginator(batches_with_counts(), 50).get_page(request.GET.get("page"))
+    page = Paginator(scope.batches(request.user, batches_with_counts()), 50).get_page(request.GET.get("page"))
     rows = []
     for batch in page:
         row = as_row(batch)
@@ -83,8 +84,9 @@ def review_url(report_id: int) -> str:
 @require_GET
 @role_required(ARCHIVE)
 def batch(request, batch_id: int):
+    scope.batch_or_404(request.user, batch_id)  # someone else's batch is a batch that does not exist
     try:
-        progress = batch_progress(batch_id)
+        progress = scope.redact_progress(request.user, batch_progress(batch_id))
     except Batch.DoesNotExist as exc:
         raise Http404(f"no batch {batch_id}") from exc
     progress["percent"] = percent_done(progress)

@@ -54,9 +54,11 @@ class Failure(serializers.Serializer):
 
 
 class HeldDocument(serializers.Serializer):
-    document_id = serializers.IntegerField()
+    """The earlier copy; in a batch the caller may not see, only that it is held (ids null, docs/security.md)."""
+
+    document_id = serializers.IntegerField(allow_null=True)
     file = serializers.CharField()
-    batch_id = serializers.IntegerField()
+    batch_id = serializers.IntegerField(allow_null=True)
 
 
 class Duplicate(serializers.Serializer):
@@ -66,10 +68,12 @@ class Duplicate(serializers.Serializer):
 
 
 class HeldReport(serializers.Serializer):
-    report_id = serializers.IntegerField()
+    """The earlier record; in a batch the caller may not see, only that it is held (ids null, docs/security.md)."""
+
+    report_id = serializers.IntegerField(allow_null=True)
     file = serializers.CharField()
-    page = serializers.IntegerField()
-    batch_id = serializers.IntegerField()
+    page = serializers.IntegerField(allow_null=True)
+    batch_id = serializers.IntegerField(allow_null=True)
 
 
 class Rescan(serializers.Serializer):

@@ -22,6 +22,7 @@ from records.completeness import as_json, completeness
 from records.export import write_export
 from records.models import Report
 from records.store import export_json
+from web import scope
 from web.listing import as_row, batches_with_counts
 from web.uploads import UploadError, submit_uploads
 
@@ -47,7 +48,7 @@ class BatchList(generics.GenericAPIView):
     serializer_class = s.BatchSummary
 
     def get_queryset(self):
-        return batches_with_counts()
+        return scope.batches(self.request.user, batches_with_counts())
 
     @extend_schema(summary="Batches, newest first, with page counts per state",
                    responses={200: s.BatchSummary(many=True), **PROBLEM})
@@ -84,8 +85,10 @@ class BatchDetail(APIView):
     @extend_schema(summary="A batch's progress: counts per state, failures with reasons, duplicates, re-scans",
                    responses={200: s.BatchProgress, 404: s.Problem, **PROBLEM})
     def get(self, request, batch_id: int):
+        if not scope.batches(request.user).filter(pk=batch_id).exists():
+            raise NotFound(f"no batch {batch_id}")  # someone else's batch answers like one that does not exist
         try:
-            body = batch_progress(batch_id)
+            body = scope.redact_progress(request.user, batch_progress(batch_id))
         except Batch.DoesNotExist as exc:
             raise NotFound(f"no batch {batch_id}") from exc
         body["records"] = request.build_absolute_uri(reverse("api:records") + f"?batch={batch_id}")
@@ -104,8 +107,8 @@ class BatchExport(APIView):
                               404: s.Problem, **PROBLEM})
     def get(self, request, batch_id: int):
         fmt = _query(s.ExportQuery, request)["format"]
-        batch = get_object_or_404(Batch, pk=batch_id)
-        reports = (Report.objects.filter(page__document__batch_id=batch.id)
+        batch = get_object_or_404(scope.batches(request.user), pk=batch_id)
+        reports = (scope.reports(request.user).filter(page__document__batch_id=batch.id)
                    .select_related("page__document").order_by("page__document_id", "page__number"))
         buf = io.BytesIO() if fmt == "xlsx" else io.StringIO()  # the workbook is written as bytes
         write_export(reports, fmt, buf)
@@ -128,7 +131,8 @@ class RecordList(generics.GenericAPIView):
 
     def get_queryset(self):
         q = _query(s.RecordQuery, self.request)
-        reports = Report.objects.select_related("page__document").order_by("page__document_id", "page__number")
+        reports = scope.reports(self.request.user).select_related("page__document").order_by("page__document_id",
+                                                                                              "page__number")
         return reports.filter(**{self.FILTERS[k]: v for k, v in q.items()})
 
     @extend_schema(summary="Records in the contract's shape, filtered by batch, ramo, unidad, year, quarter",
@@ -144,7 +148,8 @@ class RecordDetail(APIView):
     @extend_schema(summary="One record in the contract's shape", responses={200: s.RecordOut, 404: s.Problem,
                                                                            **PROBLEM})
     def get(self, request, record_id: int):
-        report = get_object_or_404(Report.objects.select_related("page__document"), pk=record_id)
+        report = get_object_or_404(scope.reports(request.user, Report.objects.select_related("page__document")),
+                                   pk=record_id)
         return Response(_record_json(report))
 
 
