@@ -16,8 +16,12 @@ import dj_database_url
 FOLIO_HOME = Path(os.environ.get("FOLIO_HOME", "folio-data")).resolve()
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = os.environ.get("FOLIO_SECRET_KEY", "folio-insecure-development-key-change-me")
+DEVELOPMENT_SECRET_KEY = "folio-insecure-development-key-change-me"
+SECRET_KEY = os.environ.get("FOLIO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = os.environ.get("FOLIO_DEBUG", "0") == "1"
+# FOLIO_PRODUCTION=1: served to a network over HTTPS (see "Production" below and docs/security.md). Without it
+# (make demo, tests, `folio serve` on localhost) everything works over plain HTTP.
+PRODUCTION = os.environ.get("FOLIO_PRODUCTION", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("FOLIO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
@@ -40,6 +44,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "web.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy (SecurityMiddleware sends the rest)
+    "web.security.RequestSizeMiddleware",  # 413 from Content-Length before any body is read; streamed limits
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -58,7 +64,19 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(os.environ.get("FOLIO_SESSION_IDLE_SECONDS", str(8 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle session ends
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # the page scripts read it to send X-CSRFToken
+CSRF_COOKIE_SAMESITE = "Lax"
+# Sign-in: every attempt goes through web.throttle (refused after too many failures, counted in the database so
+# every web process sees the same count); the login forms say why in Spanish.
+AUTHENTICATION_BACKENDS = ["web.throttle.ThrottledModelBackend"]
+FOLIO_LOGIN_FAILURES_PER_USER = int(os.environ.get("FOLIO_LOGIN_FAILURES_PER_USER", "5"))
+FOLIO_LOGIN_FAILURES_PER_IP = int(os.environ.get("FOLIO_LOGIN_FAILURES_PER_IP", "20"))
+FOLIO_LOGIN_WINDOW_SECONDS = int(os.environ.get("FOLIO_LOGIN_WINDOW_SECONDS", "900"))
+FOLIO_TOKEN_FAILURES_PER_IP = int(os.environ.get("FOLIO_TOKEN_FAILURES_PER_IP", "20"))
+# Behind a reverse proxy every request comes from the proxy: FOLIO_BEHIND_PROXY=1 takes the client's address from
+# the last X-Forwarded-For hop (the one the proxy added) and the scheme from X-Forwarded-Proto.
+BEHIND_PROXY = os.environ.get("FOLIO_BEHIND_PROXY", "0") == "1"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -125,11 +143,15 @@ FOLIO_POPPLER_TIMEOUT = float(os.environ.get("FOLIO_POPPLER_TIMEOUT", "120"))
 # Uploads (web page and API): many files per request; each file's size is checked by ingest (FOLIO_MAX_UPLOAD_MB).
 FOLIO_MAX_UPLOAD_FILES = int(os.environ.get("FOLIO_MAX_UPLOAD_FILES", "500"))
 DATA_UPLOAD_MAX_NUMBER_FILES = FOLIO_MAX_UPLOAD_FILES
+# A whole request body (all files together): refused with 413 from its Content-Length before it is read;
+# multipart bodies are also counted as they stream (web.security), so a file over FOLIO_MAX_UPLOAD_MB or a body
+# over this stops the read at once.
+FOLIO_MAX_REQUEST_MB = int(os.environ.get("FOLIO_MAX_REQUEST_MB", "1024"))
 
 # The JSON API (folio/api): a token for scripts, the session for the pages; JSON 401/403, never a redirect.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",  # first: anonymous requests get 401
+        "web.throttle.ThrottledTokenAuthentication",  # first: anonymous requests get 401; bad tokens throttled
         "rest_framework.authentication.SessionAuthentication",  # CSRF enforced for the pages' scripts
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -185,3 +207,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# ---------------------------------------------------------------- security headers (every response)
+# SecurityMiddleware: nosniff, Referrer-Policy, Cross-Origin-Opener-Policy; XFrameOptionsMiddleware: DENY;
+# web.security.SecurityHeadersMiddleware: Content-Security-Policy (no inline script or style anywhere; the
+# pages' scripts are static files) and Permissions-Policy.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+FOLIO_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+             "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+FOLIO_PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), "
+                            "browsing-topics=()")
+
+# ---------------------------------------------------------------- production (FOLIO_PRODUCTION=1)
+# HTTPS only, secure cookies, HSTS; no start with the development key or with debug pages on.
+# `folio manage check --deploy --fail-level WARNING` passes with these (tests/test_security_web.py).
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("FOLIO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+if PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured("FOLIO_PRODUCTION=1 needs FOLIO_SECRET_KEY: 50 or more random characters, e.g. "
+                                   "python -c 'import secrets; print(secrets.token_urlsafe(50))'")
+    if DEBUG:
+        raise ImproperlyConfigured("FOLIO_PRODUCTION=1 with FOLIO_DEBUG=1: debug pages show settings and code; "
+                                   "turn one of them off")
+    SECURE_SSL_REDIRECT = os.environ.get("FOLIO_SSL_REDIRECT", "1") == "1"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"
+    SECURE_HSTS_SECONDS = int(os.environ.get("FOLIO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("FOLIO_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("FOLIO_HSTS_PRELOAD", "0") == "1"
+    # Preloading is a decision for the whole domain (browsers hard-code it); off unless asked, so its check is quiet.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
