@@ -150,8 +150,10 @@ def find_grid(gray: np.ndarray, rulings: Rulings | None = None) -> Grid | None:
     rows = _edges(hp, (cols[-1] - cols[0]) * 0.12, box.y0)
     if len(rows) < 2 or len(cols) < 2:
         return None
-    # print only: the vertical rulings cross every row edge by design
+    # print only: the vertical rulings cross every row edge by design, and a streak or a
+    # second line drawn a few pixels from a ruling is not print the ruling cuts through
     text = cv2.subtract(ink_mask(gray), cv2.dilate(r.vertical, np.ones((1, 9), np.uint8)))
+    text = cv2.subtract(text, cv2.dilate(r.horizontal, np.ones((5, 1), np.uint8)))
     rows = _separating(r, text, rows, cols)
     cells = tuple(
         Cell(row=i, col=j, row_span=rs, col_span=cs,
@@ -208,10 +210,11 @@ def _table_verticals(r: Rulings, grid: Grid, band: int = 10) -> Rulings:
     return Rulings(horizontal=r.horizontal, vertical=vert)
 
 
-def find_layout(gray: np.ndarray, rulings: Rulings | None = None) -> Layout:
+def find_layout(gray: np.ndarray, rulings: Rulings | None = None, *, dithered: bool = False) -> Layout:
     """Grid, rulings and the regions around the table; ``rulings`` when already found
-    (the page was turned over: its rulings turned with it)."""
-    rulings = rulings or find_rulings(gray)
+    (the page was turned over: its rulings turned with it); ``dithered``: a black-and-white
+    scan (see :func:`ocr.rulings.find_rulings`)."""
+    rulings = rulings or find_rulings(gray, dithered=dithered)
     grid = find_grid(gray, rulings)
     h, w = gray.shape
     if grid is None:

@@ -81,11 +81,11 @@ def _ink_piece(gray: np.ndarray, box: BBox, margin: int = 12) -> Piece:
                       min(box.x1, box.x0 + int(xs[-1]) + 1 + margin), min(box.y1, box.y0 + int(ys[-1]) + 1 + margin)))
 
 
-def _upright(image: np.ndarray, rotation: int | None) -> tuple[CleanPage, Layout]:
+def _upright(image: np.ndarray, rotation: int | None, dithered: bool = False) -> tuple[CleanPage, Layout]:
     """The clean page and its layout, upside-down pages turned: told by where the table's
     multi-level header is (no tesseract call), else by reading a strip of text."""
     page = cleanup(image, rotation=rotation, flip=False)
-    layout = find_layout(page.image)  # before despeckling: the dots of a faxed ruling are line
+    layout = find_layout(page.image, dithered=dithered)  # before despeckling: the dots of a faxed ruling are line
     if rotation is not None:
         return page, layout
     turned = header_at_bottom(layout.grid) if layout.grid is not None else None
@@ -152,7 +152,7 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     """
     bilevel = _bilevel(image)
     image, scale = _to_nominal(image, dpi)
-    page, layout = _upright(image, rotation)
+    page, layout = _upright(image, rotation, bilevel)
     gray = despeckle(page.image)
     page = replace(page, image=gray)
     text_gray = erase_rulings(gray, layout.rulings)

@@ -26,12 +26,15 @@ class Rulings:
     vertical: np.ndarray
 
 
-def find_rulings(gray: np.ndarray) -> Rulings:
-    """Long horizontal and vertical lines (masks at the page's size)."""
-    return _find(gray, 1.0)
+def find_rulings(gray: np.ndarray, *, dithered: bool = False) -> Rulings:
+    """Long horizontal and vertical lines (masks at the page's size). ``dithered``: a
+    black-and-white scan, whose thin rulings are dithered into dots, the vertical ones
+    too (they are mended like dotted horizontal ones; elsewhere a column of aligned
+    digits would look like one)."""
+    return _find(gray, 1.0, dithered)
 
 
-def _find(gray: np.ndarray, f: float) -> Rulings:
+def _find(gray: np.ndarray, f: float, dithered: bool = False) -> Rulings:
     """Rulings of ``gray`` at ``f`` times the nominal 300 dpi (pixel sizes scale with it)."""
     def px(n: float) -> int:
         return max(1, int(round(n * f)))
@@ -52,6 +55,8 @@ def _find(gray: np.ndarray, f: float) -> Rulings:
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, hk), np.uint8))
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, 3 * hk), np.uint8))
     horiz = _straight(_not_text(_thin(horiz, (px(13), 1), f), ink, f), True, f)
+    if dithered:
+        lines_v = cv2.bitwise_or(lines_v, _mend_dotted_columns(lines_v, ink, horiz, f))
     mask = cv2.bitwise_or(lines_v, crossings)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((px(7), 1), np.uint8))  # small breaks
     vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
@@ -147,14 +152,14 @@ def _bin_counts(mask: np.ndarray, bw: int) -> np.ndarray:
     return (mask[:, :bw * _BINS] > 0).reshape(h, _BINS, bw).sum(axis=2, dtype=np.int32)
 
 
-def _mend_dotted(thin: np.ndarray, ink: np.ndarray, f: float = 1.0) -> np.ndarray:
+def _mend_dotted(thin: np.ndarray, ink: np.ndarray, f: float = 1.0, gap: int | None = None) -> np.ndarray:
     """Dotted or dashed horizontal lines made solid (transpose both masks for vertical ones).
 
     A row is such a line when a band of three pixel rows around it holds thin dark ink
     (>= 10 %) in several bins across the width (>= 5 of 24) while any ink 4-9 px above
     and below is scarce there: a line has cell padding on both sides, a row of text (or
     the aligned first letters of left-aligned lines) does not. Gaps of up to three bins
-    are then closed inside the band only."""
+    are then closed inside the band only (gaps of up to ``gap`` pixels, when given)."""
     h, w = thin.shape
     bw = w // _BINS
     if h < 21 * f or bw < 4:
@@ -180,9 +185,31 @@ def _mend_dotted(thin: np.ndarray, ink: np.ndarray, f: float = 1.0) -> np.ndarra
             continue  # a solid line (or a row of underlines) needs no mending
         seen = np.flatnonzero(line[y])  # mended only between the bins where it is seen
         x0, x1 = int(seen[0]) * bw, int(seen[-1] + 1) * bw
-        closed = cv2.morphologyEx(strip[:, x0:x1], cv2.MORPH_CLOSE, np.ones((1, 3 * bw), np.uint8))
+        k = gap or 3 * bw  # closed on a copy padded with paper: the line grows not past its ends
+        padded = cv2.copyMakeBorder(strip[:, x0:x1], 0, 0, k, k, cv2.BORDER_CONSTANT, value=0)
+        closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, np.ones((1, k), np.uint8))[:, k:k + x1 - x0]
         out[max(0, y - r):y + r + 1, x0:x1] = closed
     return out
+
+
+def _mend_dotted_columns(lines_v: np.ndarray, ink: np.ndarray, horiz: np.ndarray, f: float = 1.0) -> np.ndarray:
+    """Dotted column lines (a black-and-white scan dithers thin rulings into dots) made
+    solid: :func:`_mend_dotted` on the transposed masks. Only marks with no print 4-9 px
+    beside them count as a line's dots (a letter's stroke has its neighbours: closing a
+    gap up to it would run the line into a header cell that spans the column edge),
+    the rulings crossing the line are not print, and gaps are closed up to 40 px."""
+    def px(n: float) -> int:
+        return max(1, int(round(n * f)))
+
+    apart = cv2.subtract(ink, cv2.dilate(horiz, np.ones((px(5), 1), np.uint8)))
+    near, far = px(4), px(9)
+    ring = np.ones((1, 2 * far + 1), np.uint8)
+    ring[0, far - near + 1:far + near] = 0
+    beside = cv2.dilate(apart, ring)  # ink 4-9 px to the left or right
+    beside = cv2.dilate(beside, np.ones((px(13), 1), np.uint8))
+    dots = cv2.subtract(lines_v, beside)
+    mended = _mend_dotted(np.ascontiguousarray(dots.T), np.ascontiguousarray(apart.T), f)
+    return np.ascontiguousarray(mended.T)
 
 
 def _spread_bins(row: np.ndarray, bw: int) -> int:

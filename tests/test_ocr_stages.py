@@ -10,7 +10,7 @@ from ocr.cells import text_lines
 from ocr.cleanup import cleanup, despeckle, rotate_right_angle
 from ocr.codegrammar import Gap, parse
 from ocr.geometry import ruled_lines
-from ocr.layout import find_grid, header_at_bottom
+from ocr.layout import find_grid, find_rulings, header_at_bottom
 from ocr.mosaic import Piece, mosaic_words
 from ocr.numbers import advance, assess, ink_width, judge
 from ocr.testing import render_progress, sample_rows
@@ -69,6 +69,19 @@ def test_dotted_rulings_still_give_the_rows(drawn):
     grid = find_grid(faxed)
     assert grid is not None and grid.n_rows == len(geom["row_edges"]) - 1
     assert _spans(grid) == _spans(find_grid(img))
+
+
+def test_dotted_column_rulings_of_a_black_and_white_scan_are_mended():
+    img, geom = render_progress(sample_rows(8))  # a table as tall as a page's
+    faxed = img.copy()
+    y0, y1 = geom["row_edges"][3] + 6, geom["row_edges"][-1] - 6
+    for x in geom["col_edges"][1:-1]:  # body column rulings dithered into sparse dots
+        faxed[y0:y1, x - 3:x + 4] = 255
+        for y in range(y0, y1, 11):
+            faxed[y:y + 3, x - 1:x + 2] = 0
+    assert len(find_grid(faxed).cells) < len(find_grid(img).cells)  # unmended: rows merged across
+    grid = find_grid(faxed, find_rulings(faxed, dithered=True))
+    assert grid is not None and _spans(grid) == _spans(find_grid(img))
 
 
 def test_specks_go_and_the_dots_of_codes_stay():
@@ -139,6 +152,19 @@ def test_a_fax_streak_through_a_row_adds_no_row(drawn):
     ys, xs = geom["row_edges"], geom["col_edges"]
     y = (ys[4] + ys[5]) // 2  # through the middle of the second body row, its print included
     streaked[y - 1:y + 2, xs[0] + 10:xs[-1] - 10] = 0
+    grid = find_grid(streaked)
+    assert grid is not None and grid.n_rows == len(ys) - 1
+    assert _spans(grid) == _spans(find_grid(img))
+
+
+def test_a_streak_beside_a_ruling_keeps_the_ruling(drawn):
+    img, geom = drawn
+    streaked = img.copy()
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    y = ys[5]  # a fax streak just above a (thin) body ruling, over a third of the table
+    streaked[y - 3:y + 4, xs[1] + 3:xs[6] - 3] = 255
+    streaked[y - 1:y + 1, xs[1]:xs[6]] = 0
+    streaked[y - 10:y - 8, xs[1]:xs[6]] = 0
     grid = find_grid(streaked)
     assert grid is not None and grid.n_rows == len(ys) - 1
     assert _spans(grid) == _spans(find_grid(img))
