@@ -223,7 +223,7 @@ FOLIO_PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(
 
 # ---------------------------------------------------------------- production (FOLIO_PRODUCTION=1)
 # HTTPS only, secure cookies, HSTS; no start with the development key or with debug pages on.
-# `folio manage check --deploy --fail-level WARNING` passes with these (tests/test_security_web.py).
+# `manage.py check --deploy --fail-level WARNING` passes with these (tests/test_security_web.py, row 18).
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("FOLIO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
