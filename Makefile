@@ -7,7 +7,7 @@ FOLIO_HOME ?= $(CURDIR)/folio-data
 export FOLIO_HOME
 DEMO_PROFILE ?= office200
 
-.PHONY: setup demo test bench bench-setup bench-queue clean
+.PHONY: setup demo test bench bench-setup bench-queue hostile clean
 
 setup:
 	@bash scripts/setup.sh
@@ -32,6 +32,11 @@ bench: setup bench-setup
 # pages per minute through real Redis and folio worker processes (1, then 2 workers); a benchmark, not a test
 bench-queue: setup
 	$(VENV)/bin/python -m bench.queue_throughput
+
+# the hostile-file matrix (docs/input-limits.md) through the real pipeline, in a throw-away FOLIO_HOME
+hostile: setup
+	@rm -rf "$(FOLIO_HOME)/hostile"
+	FOLIO_HOME="$(FOLIO_HOME)/hostile" $(FOLIO) samples hostile --out "$(FOLIO_HOME)/hostile/files"
 
 clean:
 	rm -rf "$(FOLIO_HOME)" bench/out
