@@ -20,7 +20,7 @@ from ingest.models import Page
 from ingest.service import submit_paths
 from samples import hostile
 
-TIMEOUT = 2.0
+TIMEOUT = 1.0
 
 
 def fake_program(folder: Path, name: str, *, answer_version: bool = False) -> Path:
@@ -151,7 +151,7 @@ def test_tesseract_hang_fails_the_page(quick, tmp_path, monkeypatch):
         tesseract.use_engine("auto")
         tesseract.set_timeout(tesseract.DEFAULT_TIMEOUT)
     assert (page.state, page.error_code) == (Page.State.FAILED, "timeout"), page.error
-    assert page.error.startswith("letter.png, page 1: tesseract did not finish within 2 s and was stopped")
+    assert page.error.startswith("letter.png, page 1: tesseract did not finish within 1 s and was stopped")
     assert page.attempts == 2
     assert seconds < 2 * TIMEOUT + 20, seconds
     assert killed(bin_, "tesseract")
