@@ -11,6 +11,7 @@ readings and the first pass's text vote, and the confidence says how they agreed
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Sequence
 
 import cv2
@@ -59,6 +60,10 @@ def _marks(crop: np.ndarray, digits: np.ndarray) -> np.ndarray:
 
 
 def _line_of(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
+    """Glyphs in lines, top to bottom; each line in tesseract's reading order (its boxes
+    may be wrong where its text is right: a box that swallowed a lost dot starts left of
+    the digit before it)."""
+    order = {id(g): i for i, g in enumerate(glyphs)}
     lines: list[list[Glyph]] = []
     for g in sorted(glyphs, key=lambda g: (g.y0 + g.y1) / 2):
         cy = (g.y0 + g.y1) / 2
@@ -70,7 +75,24 @@ def _line_of(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
                 break
         else:
             lines.append([g])
-    return [sorted(ln, key=lambda g: g.x0) for ln in sorted(lines, key=lambda ln: ln[0].y0)]
+    return [sorted(ln, key=lambda g: order[id(g)]) for ln in sorted(lines, key=lambda ln: ln[0].y0)]
+
+
+def _snap(line: Sequence[Glyph], tall: np.ndarray, width: float) -> list[Glyph]:
+    """Digit boxes tesseract got wrong (wider than 1.4 digits, or starting left of the
+    digit before: a box that swallowed a lost dot) made their ink's: the leftmost
+    digit-high blob right of the previous digit whose centre lies inside the box."""
+    out: list[Glyph] = []
+    for g in line:
+        right = out[-1].x1 if out else -1e9
+        if g.x1 - g.x0 > 1.4 * width or g.x0 < right:
+            cands = [b for b in tall if b[0] >= right - 2 and g.x0 - 3 <= (b[0] + b[2]) / 2 <= g.x1 + 3
+                     and g.y0 - 3 <= (b[1] + b[3]) / 2 <= g.y1 + 3]
+            if cands:
+                b = min(cands, key=lambda b: b[0])
+                g = replace(g, x0=int(b[0]), x1=int(b[2]))
+        out.append(g)
+    return out
 
 
 def _mark(blobs: np.ndarray, x0: float, x1: float, base: float, height: float,
@@ -117,8 +139,11 @@ def _compose_grammar(crop: np.ndarray, glyphs: Sequence[Glyph], levels: int) -> 
     blobs = _blobs(crop)
     hs = blobs[:, 3] - blobs[:, 1] if len(blobs) else np.zeros(0)
     small = _marks(crop, blobs[hs >= 0.6 * height]) if len(blobs) else blobs
+    tall = blobs[hs >= 0.6 * height] if len(blobs) else blobs
+    width = float(np.median([g.x1 - g.x0 for g in digits]))
     chars, gaps = [], []
     for n, line in enumerate(_line_of(digits)):
+        line = _snap(line, tall, width)
         if n:
             gaps.append(Gap(0.0, wrap=True))
         base = _baseline(blobs, line, height) if len(blobs) else float(np.median([g.y1 for g in line]))

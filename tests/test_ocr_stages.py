@@ -168,3 +168,38 @@ def test_a_streak_beside_a_ruling_keeps_the_ruling(drawn):
     grid = find_grid(streaked)
     assert grid is not None and grid.n_rows == len(ys) - 1
     assert _spans(grid) == _spans(find_grid(img))
+
+
+def _code_image(text: str) -> np.ndarray:
+    img = np.full((90, 330), 255, np.uint8)
+    cv2.putText(img, text, (20, 65), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3, cv2.LINE_AA)
+    return img
+
+
+def test_a_digit_box_that_swallowed_a_lost_dot_is_snapped_to_its_ink():
+    from ocr._exec.tesseract import Glyph
+    from ocr.codes import _blobs, _compose_grammar
+
+    img = _code_image("4.6.2")
+    tall = sorted((b for b in _blobs(img) if b[3] - b[1] > 25), key=lambda b: b[0])
+    assert len(tall) == 3
+    (a, b, c) = tall
+    glyphs = [Glyph("4", *a), Glyph("6", *b),
+              Glyph("2", int(b[0]) - 1, int(c[1]), int(c[2]), int(c[3]))]  # "4.62": the 2 boxed from the 6 on
+    assert _compose_grammar(img, glyphs, 3)[0] == "4.6.2"
+
+
+def test_a_header_code_read_without_its_dot_is_read_again():
+    from ocr.cells import ReadSettings
+    from ocr.read import _header_codes
+    from ocr.types import Line
+
+    page = np.full((200, 900), 255, np.uint8)
+    page[40:130, 40:370] = _code_image("4.6.2")
+    cv2.putText(page, "MESURA", (420, 105), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3, cv2.LINE_AA)
+    code = OcrText("4.62", 0.9, BBox(58, 70, 250, 110))
+    name = OcrText("MESURA", 0.95, BBox(420, 70, 600, 110))
+    line = Line("4.62 MESURA", 0.9, BBox(58, 70, 600, 110), (code, name))
+    (fixed,) = _header_codes(page, [line], ReadSettings())
+    assert fixed.text == "4.6.2 MESURA" and fixed.words[0].text == "4.6.2"
+    assert fixed.words[1] == name
