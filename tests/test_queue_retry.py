@@ -44,3 +44,14 @@ def test_retry_command_names_what_it_did_not_retry(batch, capsys, settings):
     assert main(["retry", str(b.id)]) == 0
     out = capsys.readouterr().out
     assert "1 pages queued again" in out and "notas.pdf" in out and "not retried" in out
+
+
+@pytest.mark.parametrize("factor", [0.5, 1.0, 5.0])
+def test_backoff_takes_a_fractional_factor_and_stays_under_its_bound(settings, factor):
+    """Celery's own jitter helper draws with randrange and raised on FOLIO_RETRY_BACKOFF=0.5."""
+    from worker.tasks import MAX_BACKOFF, _backoff
+
+    settings.FOLIO_RETRY_BACKOFF = factor
+    for retries in range(12):
+        wait = _backoff(retries)
+        assert 0 <= wait <= min(MAX_BACKOFF, factor * 2 ** retries)

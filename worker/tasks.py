@@ -9,7 +9,8 @@ FAILED saying so. Permanent errors end the page FAILED inside worker.pages.
 """
 from __future__ import annotations
 
-from celery.utils.time import get_exponential_backoff_interval
+import random
+
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
@@ -20,8 +21,11 @@ MAX_BACKOFF = 600
 
 
 def _backoff(retries: int) -> float:
-    return get_exponential_backoff_interval(
-        factor=settings.FOLIO_RETRY_BACKOFF, retries=retries, maximum=MAX_BACKOFF, full_jitter=True)
+    """Full jitter: a uniform wait up to FOLIO_RETRY_BACKOFF * 2**retries (at most MAX_BACKOFF) seconds.
+
+    Celery's own helper draws with ``randrange`` and fails on a fractional factor (0.5 s).
+    """
+    return random.uniform(0, min(MAX_BACKOFF, settings.FOLIO_RETRY_BACKOFF * 2 ** retries))
 
 
 @app.task(name="folio.process_page", bind=True, max_retries=settings.FOLIO_RETRY_MAX,
