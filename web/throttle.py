@@ -38,7 +38,7 @@ def client_ip(request) -> str | None:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         if hops:
             return hops[-1][:45]
-    return (request.META.get("REMOTE_ADDR") or None) and request.META["REMOTE_ADDR"][:45]
+    return (request.META.get("REMOTE_ADDR") or "")[:45] or None
 
 
 def _name(username) -> str:
