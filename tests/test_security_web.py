@@ -503,6 +503,11 @@ def test_row16_a_file_over_its_limit_stops_the_read_midway(live_server, token, s
         f"Content-Type: multipart/form-data; boundary={BOUNDARY}\nContent-Length: {announced}\n"), sent)
     assert status == 413, body
     assert "'grande.pdf' is larger than 1 MB" in json.loads(body)["detail"]
+    # The upload form without script: the CSRF check reads the form first, and the read stops the same way.
+    status, headers, body = _raw(live_server, (
+        f"POST /upload/ HTTP/1.1\nHost: localhost\nCookie: csrftoken={'a' * 32}\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\nContent-Length: {announced}\n"), sent)
+    assert status == 413 and "«grande.pdf» pesa más de 1 MB" in body.decode()
     assert not Batch.objects.exists()
 
 
