@@ -48,4 +48,5 @@ def bad_request(request, exception=None):
     status = 413 if isinstance(exception, UploadTooLarge) else 400
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message(exception)}, status=status)
-    return render(request, "web/bad_request.html", {"message": mensaje(exception)}, status=status)
+    return render(request, "web/bad_request.html", {"message": mensaje(exception), "too_large": status == 413},
+                  status=status)
