@@ -23,6 +23,7 @@ NUMBER = re.compile(r"^[\d.,%\s-]*\d[\d.,%\s-]*$")
 NUMBER_WHITELIST = "0123456789,%"
 # dotted codes as first read: "4.6.1", "4.61", "461, 462" (numbers never have ", " inside)
 CODE_LIKE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d|\d\.\d|\d,\s+\d")
+_STRICT_CODE = re.compile(r"\d+\.\d+\.\d+")
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,17 @@ def _code_cells(grid: Grid, texts: Sequence[OcrText]) -> list[int]:
         if c.col_span == 1 and t.text:
             seen.setdefault(c.col, []).append(bool(CODE_LIKE.search(t.text)))
     cols = {j for j, flags in seen.items() if sum(flags) >= max(1, 0.4 * len(flags))}
+    # or a column with a cell of two or more clear codes, the others garbled by the first
+    # pass ("Did LS" for "2.1.1, 2.1.5"): there, cells read weakly or without a word are
+    # code cells too
+    strong = {c.col for c, t in zip(grid.cells, texts)
+              if c.col_span == 1 and len(_STRICT_CODE.findall(t.text or "")) >= 2} - cols
     first = min((c.row for c, t in zip(grid.cells, texts)
-                 if c.col in cols and CODE_LIKE.search(t.text or "")), default=0)
+                 if c.col in cols | strong and CODE_LIKE.search(t.text or "")), default=0)
     return [k for k, (c, t) in enumerate(zip(grid.cells, texts))
-            if c.col in cols and c.col_span == 1 and c.row >= first and t.text]
+            if c.col_span == 1 and c.row >= first and t.text
+            and (c.col in cols or c.col in strong and (CODE_LIKE.search(t.text) or t.confidence < 0.6
+                                                         or not _WORD.search(t.text)))]
 
 
 def _crop(image: np.ndarray, box: BBox) -> np.ndarray:

@@ -191,6 +191,20 @@ def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str) -> tu
     return (_norm(first), 0.3) if first else ("", 0.0)
 
 
+PAPER_MARGIN = 20  # gray levels: marks this close to the paper's are texture, not print
+
+
+def _paper_white(crop: np.ndarray) -> np.ndarray:
+    """Near-white made white: a faint texture on the paper (show-through, a tinted cell)
+    is taken by tesseract's recognizer, which reads the gray image, for strokes
+    ("2.1.1, 2.1.5" read "Did LS"); dots and commas are far darker."""
+    if crop.size == 0:
+        return crop
+    out = crop.copy()
+    out[out >= float(np.median(crop)) - PAPER_MARGIN] = 255
+    return out
+
+
 def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrText] | None = None,
                pattern: str = r"\d+(\.\d+)+", levels: int = 3, scale: float = CODE_SCALE) -> list[OcrText]:
     """Dotted-code cells, read twice (two tesseract calls on one mosaic: free, and with
@@ -199,7 +213,7 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
     (:func:`_vote`)."""
     if not boxes:
         return []
-    crops = [clean[b.y0:b.y1, b.x0:b.x1] for b in boxes]
+    crops = [_paper_white(clean[b.y0:b.y1, b.x0:b.x1]) for b in boxes]
     if scale != 1.0:
         crops = [cv2.resize(c, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
                  for c in crops]

@@ -203,3 +203,30 @@ def test_a_header_code_read_without_its_dot_is_read_again():
     (fixed,) = _header_codes(page, [line], ReadSettings())
     assert fixed.text == "4.6.2 MESURA" and fixed.words[0].text == "4.6.2"
     assert fixed.words[1] == name
+
+
+def test_a_column_with_a_cell_of_clear_codes_has_its_garbled_cells_read_as_codes():
+    from ocr.cells import _code_cells
+    from ocr.types import Cell, Grid
+
+    texts = {(0, 0): ("LINEA DE ACCION P.M.D.", 0.92), (0, 1): ("DESCRIPCION", 0.95),
+             (1, 0): ("2.1.1, 2,1,2,2.1.3; 2.1.4:2,1.5, 2.4.4, 2.4.5", 0.32), (1, 1): ("CONTRIBUIR CON", 0.95),
+             (2, 0): ("Did LS", 0.37), (2, 1): ("CONTRIBUIR EN LA", 0.95),
+             (3, 0): ("DALIA", 0.23), (3, 1): ("ENTREGAR APOYOS", 0.96)}
+    cells = tuple(Cell(i, j, 1, 1, BBox(100 * j, 50 * i, 100 * j + 100, 50 * i + 50), OcrText(t, c))
+                  for (i, j), (t, c) in sorted(texts.items()))
+    grid = Grid(BBox(0, 0, 200, 200), (0, 50, 100, 150, 200), (0, 100, 200), cells)
+    codes = _code_cells(grid, [c.text for c in cells])
+    assert sorted((cells[k].row, cells[k].col) for k in codes) == [(1, 0), (2, 0), (3, 0)]
+
+
+def test_paper_texture_is_whitened_before_codes_are_read():
+    from ocr.codes import _paper_white
+
+    crop = np.full((60, 200), 252, np.uint8)
+    crop[::3, ::5] = 240  # faint blocks and show-through around the print
+    crop[20:40, 30:40] = 20  # a digit's stroke
+    crop[36:40, 50:54] = 110  # a pale dot
+    out = _paper_white(crop)
+    assert (out[crop >= 240] == 255).all()
+    assert (out[crop < 128] == crop[crop < 128]).all()
