@@ -1,4 +1,11 @@
-"""Export stored records: JSONL in the contract's shape, CSV one line per table row, XLSX (both views)."""
+"""Export stored records: JSONL in the contract's shape, CSV one line per table row, XLSX (both views).
+
+Text read from a scan is untrusted: a cell that opens with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return would be a formula when the CSV is opened in a
+spreadsheet (a printed ``=HYPERLINK(...)``, a handwritten ``-2+3``). CSV text
+cells like that get a leading apostrophe (``formula_safe``), the OWASP advice;
+the XLSX writes them as text cells, unchanged; the JSONL is never altered.
+Numbers stay numbers in all three."""
 from __future__ import annotations
 
 import csv
@@ -64,11 +71,21 @@ def table_rows(reports: Iterable[Report]) -> Iterator[list]:
             ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    """A text a spreadsheet would run as a formula, with an apostrophe before it; anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _write_csv(reports: Iterable[Report], fh: IO[str]) -> int:
     reports = list(reports)
     writer = csv.writer(fh)
     writer.writerow(CSV_HEADER)
-    writer.writerows(table_rows(reports))
+    writer.writerows([formula_safe(v) for v in line] for line in table_rows(reports))
     return len(reports)
 
 

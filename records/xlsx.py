@@ -9,6 +9,7 @@ import json
 from typing import IO, Any, Iterable
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from records.export import CSV_HEADER, table_rows
@@ -18,13 +19,16 @@ FIELD_HEADER = ("file", "page", "report_type", "ejercicio", "trimestre", "ramo",
                 "path", "value", "raw", "confidence", "status", "failed_checks", "bbox")
 
 
-def _cell(value: Any) -> Any:
-    """What a spreadsheet cell can hold: numbers stay numbers, lists and objects become JSON text."""
+def _cell(sheet, value: Any) -> Any:
+    """What a spreadsheet cell can hold: numbers stay numbers, lists and objects become JSON text, and
+    text is always a text cell (openpyxl would make ``=...`` read from a scan a formula)."""
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if not isinstance(value, str):
         value = json.dumps(value, ensure_ascii=False)
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
 
 
 def _field_rows(report: Report):
@@ -42,11 +46,11 @@ def write_workbook(reports: Iterable[Report], fh: IO[bytes]) -> int:
     rows = book.create_sheet("rows")
     rows.append(list(CSV_HEADER))
     for line in table_rows(reports):
-        rows.append([_cell(v) for v in line])
+        rows.append([_cell(rows, v) for v in line])
     fields = book.create_sheet("fields")
     fields.append(list(FIELD_HEADER))
     for report in reports:
         for line in _field_rows(report):
-            fields.append([_cell(v) for v in line])
+            fields.append([_cell(fields, v) for v in line])
     book.save(fh)
     return len(reports)
