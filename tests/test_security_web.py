@@ -599,3 +599,31 @@ def test_row20_no_template_has_inline_script_style_or_handlers():
         for pattern in (r"<script(?![^>]*\bsrc=)[^>]*>", r"<style\b", r"\sstyle=", r"\son[a-z]+=", r"javascript:"):
             offenders += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in re.finditer(pattern, text, re.I)]
     assert not offenders
+
+
+# ---------------------------------------------------------------- row 23: markup read from a scan
+MARKUP = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+
+
+def test_row23_markup_read_from_a_scan_is_shown_as_text_on_every_page(world):
+    """OCR text and file names are untrusted: a scan that prints HTML must be shown, never run."""
+    report = world["ana_report"]
+    report.data = {**report.data, "rows": [{"kind": "accion", "number": 1, "descripcion": MARKUP}]}
+    report.save()
+    report.fields.update(raw=MARKUP, value=MARKUP)
+    report.page.document.__class__.objects.filter(pk=report.page.document_id).update(name=MARKUP)  # an old row
+    field = report.fields.first()
+    pages = {
+        "rita": [f"/review/field/{field.pk}/", f"/review/report/{report.pk}/", "/review/"],
+        "ana": [f"/batches/{world['ana_batch'].id}/", "/batches/"],
+    }
+    seen = 0
+    for who, urls in pages.items():
+        c = client_for(world[who])
+        for url in urls:
+            response = c.get(url)
+            assert response.status_code == 200, url
+            body = response.content.decode()
+            assert "<script>alert(2)" not in body and '<img src=x onerror' not in body, url
+            seen += "&lt;script&gt;alert(2)" in body or "&lt;img src=x" in body
+    assert seen >= 3  # the payload is really on those pages, escaped (else this test would prove nothing)
