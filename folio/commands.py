@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from folio.errors import FolioError
+from folio.errors import FolioError, NotAReport
 
 
 def _out(path: Path | None):
@@ -47,7 +47,8 @@ def summary(batch_id: int) -> str:
     cpu = [p.cpu_seconds for p in pages if p.cpu_seconds]
     lines = [
         f"batch {batch_id}: {len(pages)} pages, {reports.count()} records",
-        f"  pages done {states['done']}, failed {states['failed']}, queued {states['queued']}",
+        f"  pages done {states['done']}, failed {states['failed']}, set aside {states['skipped']}, "
+        f"queued {states['queued']}",
         f"  fields auto-accepted {statuses['auto']}, sent to review {statuses['needs_review']}, "
         f"corrected {statuses['corrected']}",
     ]
@@ -56,6 +57,8 @@ def summary(batch_id: int) -> str:
     for p in pages:
         if p.state == Page.State.FAILED:
             lines.append(f"  FAILED {p.document.name} page {p.number}: {p.error}")
+        elif p.state == Page.State.SKIPPED:
+            lines.append(f"  SET ASIDE {p.document.name} page {p.number}: {p.error}")
     return "\n".join(lines)
 
 
@@ -106,6 +109,10 @@ def cmd_read(args) -> int:
             try:
                 image, dpi = files.load_page(path, kind, number, lim)
                 work = read_image(image, source=source, dpi=dpi)
+            except NotAReport as exc:  # read, and not a report page: set aside, not a failure
+                exc.file, exc.page = path.name, number
+                print(f"folio: set aside: {exc}", file=sys.stderr)
+                continue
             except FolioError as exc:
                 exc.file, exc.page = path.name, number
                 print(f"folio: {exc}", file=sys.stderr)
@@ -165,8 +172,8 @@ def _hostile(args) -> int:
     print(table(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
-    lost = [r for r in rows if r["state"] not in ("done", "failed") or not r["original_kept"]
-            or (r["state"] == "failed" and not r["message"])]
+    lost = [r for r in rows if r["state"] not in ("done", "failed", "skipped") or not r["original_kept"]
+            or (r["state"] in ("failed", "skipped") and not r["message"])]
     good = [r for r in rows if r["row"] == "good_page"]
     print(f"\n{len(rows)} page rows from {len({r['file'] for r in rows})} files in batch {rows[0]['batch']}; "
           f"originals kept {sum(r['original_kept'] for r in rows)}; good page {good[0]['state'] if good else '?'}")

@@ -62,6 +62,16 @@ class RejectedInput(FolioError):
     code = "rejected"
 
 
+class NotAReport(RejectedInput):
+    """The page was read and is not a report page (blank paper, a photo, a cover letter).
+
+    Not a failure: the page is set aside (state ``skipped``) with the reason, is
+    listed with its batch, and is not retried; the rest of the file goes on.
+    """
+
+    code = "not_a_report"
+
+
 class MissingDependency(FolioError):
     """A system program or language pack is missing; `folio doctor` tells which."""
 

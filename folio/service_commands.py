@@ -89,17 +89,19 @@ def cmd_submit(args) -> int:
 
 
 def format_status(p: dict) -> str:
-    finished = p["done"] + p["failed"] + p["poison"]
+    finished = p["done"] + p["failed"] + p["poison"] + p["skipped"]
     bar = tqdm.format_meter(finished, p["total"] or 1, elapsed=0, ncols=72, prefix="finished",
                             bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} pages", ascii=True)
     lines = [
         f"batch {p['batch_id']} {p['name']!r}: {p['documents']} files, {p['total']} pages",
         f"  queued {p['queued']}, running {p['running']}, done {p['done']}, failed {p['failed']}, "
-        f"poison {p['poison']}{'  (finished)' if p['finished'] else ''}",
+        f"poison {p['poison']}, set aside {p['skipped']}{'  (finished)' if p['finished'] else ''}",
         "  " + bar,
     ]
     for f in p["failures"]:
         lines.append(f"  {f['state'].upper()} {f['file']} page {f['page']} [{f['code']}]: {f['error']}")
+    for s in p["set_aside"]:
+        lines.append(f"  SET ASIDE {s['file']} page {s['page']} [{s['code']}]: {s['reason']}")
     for d in p["duplicates"]:
         same = d["same_as"]
         lines.append(f"  DUPLICATE {d['file']}: same file as {same['file']} (batch {same['batch_id']})")
@@ -117,7 +119,7 @@ def _follow(batch_id: int, *, interval: float) -> int:
     p = batch_progress(batch_id)
     with tqdm(total=p["total"], desc=f"batch {batch_id}", unit="page", file=sys.stderr) as bar:
         while True:
-            finished = p["done"] + p["failed"] + p["poison"]
+            finished = p["done"] + p["failed"] + p["poison"] + p["skipped"]
             bar.update(finished - bar.n)
             bar.set_postfix(queued=p["queued"], running=p["running"], failed=p["failed"] + p["poison"])
             if p["finished"]:

@@ -46,6 +46,7 @@ class Page(models.Model):
         DONE = "done"
         FAILED = "failed"
         POISON = "poison"
+        SKIPPED = "skipped", "set aside"  # read, and not a report page (blank, a photo, a letter): not retried
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
     number = models.IntegerField(help_text="1-based within the document")

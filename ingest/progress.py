@@ -18,9 +18,11 @@ def batch_progress(batch_id: int) -> dict:
     """The batch's progress as plain JSON-ready data.
 
     Keys: ``batch_id``, ``name``, ``created_at`` (ISO), ``documents``, ``total`` (pages),
-    one count per state (``queued``, ``running``, ``done``, ``failed``, ``poison``),
+    one count per state (``queued``, ``running``, ``done``, ``failed``, ``poison``, ``skipped``),
     ``finished`` (no page queued or running), ``failures`` (failed and poison pages:
-    ``{file, page, state, code, error, document_id, page_id}``), ``duplicates``
+    ``{file, page, state, code, error, document_id, page_id}``), ``set_aside`` (skipped pages,
+    read and not a report: blank, a photo, a letter: ``{file, page, code, reason, document_id,
+    page_id}``), ``duplicates``
     (files already held: ``{file, document_id, same_as: {document_id, file, batch_id}}``;
     their pages are not read again) and ``rescans`` (records of a report already held:
     ``{file, page, report_id, rescan_of: {report_id, file, page, batch_id}}``).
@@ -39,6 +41,7 @@ def batch_progress(batch_id: int) -> dict:
     out.update({state: counts.get(state, 0) for state in STATES})
     out["finished"] = not any(out[s] for s in UNFINISHED)
     out["failures"] = _failures(pages)
+    out["set_aside"] = _set_aside(pages)
     out["duplicates"] = _duplicates(batch_id)
     out["rescans"] = _rescans(batch_id)
     return out
@@ -50,6 +53,15 @@ def _failures(pages) -> list[dict]:
         {"file": p.document.name, "page": p.number, "state": p.state, "code": p.error_code, "error": p.error,
          "document_id": p.document_id, "page_id": p.id}
         for p in bad.order_by("document_id", "number")
+    ]
+
+
+def _set_aside(pages) -> list[dict]:
+    aside = pages.filter(state=Page.State.SKIPPED).select_related("document")
+    return [
+        {"file": p.document.name, "page": p.number, "code": p.error_code, "reason": p.error,
+         "document_id": p.document_id, "page_id": p.id}
+        for p in aside.order_by("document_id", "number")
     ]
 
 

@@ -324,14 +324,16 @@ def read_ledger(url: str) -> dict:
 
 
 def ledger(state: dict, batches=None) -> dict:
-    """Every submitted page done, failed with a reason, or poison; lost 0; duplicate records 0."""
+    """Every submitted page done, failed with a reason, poison, or set aside with one; lost 0; duplicate records 0."""
     pages = [p for p in state["pages"] if batches is None or p["batch"] in batches]
     done = [p for p in pages if p["state"] == "done" and p["has_record"]]
     failed = [p for p in pages if p["state"] == "failed" and p["error"]]
     poison = [p for p in pages if p["state"] == "poison" and p["error"]]
+    aside = [p for p in pages if p["state"] == "skipped" and p["error"]]  # read: not a report page
     return {
         "submitted": len(pages), "done": len(done), "failed": len(failed), "poison": len(poison),
-        "lost": len(pages) - len(done) - len(failed) - len(poison),
+        **({"skipped": len(aside)} if aside else {}),
+        "lost": len(pages) - len(done) - len(failed) - len(poison) - len(aside),
         "duplicate_records": sum(r["n"] - 1 for r in state["records"]),
         "attempts": sum(p["attempts"] for p in pages), "crashes": sum(p["crashes"] for p in pages),
     }

@@ -30,7 +30,7 @@ def as_row(batch) -> dict:
 
 
 def percent_done(row: dict) -> int:
-    """Share of pages that reached an end (done, failed or poison), for progress bars."""
+    """Share of pages that reached an end (done, failed, poison or set aside), for progress bars."""
     total = row.get("total") or 0
     if not total:
         return 100

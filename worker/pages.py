@@ -37,7 +37,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from folio.logcontext import log_context
-from folio.errors import FolioError, ProgramTimeout, TransientError
+from folio.errors import FolioError, NotAReport, ProgramTimeout, TransientError
 from ingest import files
 from ingest.models import Page
 from ingest.service import limits, local_original
@@ -157,6 +157,11 @@ def fail(c: Claim, code: str, message: str) -> bool:
     return _finish(c, state=Page.State.FAILED, error_code=code, error=message)
 
 
+def set_aside(c: Claim, code: str, message: str) -> bool:
+    """End the claimed page SKIPPED: it was read and is not a report page (blank, a photo, a letter)."""
+    return _finish(c, state=Page.State.SKIPPED, error_code=code, error=message)
+
+
 def tries_allowed(exc: TransientError) -> int:
     """How many times a page is tried in all when it keeps raising ``exc`` (a program time-out: twice)."""
     return min(settings.FOLIO_RETRY_MAX + 1, exc.max_tries or settings.FOLIO_RETRY_MAX + 1)
@@ -207,6 +212,10 @@ def _run(c: Claim, page: Page, catalog: CatalogIndex | None) -> Page:
             exc = TransientError(f"the database did not answer ({exc})", code="database")
         exc.file, exc.page = page.document.name, page.number
         raise exc
+    except NotAReport as exc:
+        exc.file, exc.page = page.document.name, page.number
+        log.info("page set aside: %s", exc)
+        set_aside(c, exc.code, str(exc))
     except FolioError as exc:
         exc.file, exc.page = page.document.name, page.number
         log.warning("page failed: %s", exc)

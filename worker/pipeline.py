@@ -14,7 +14,7 @@ from typing import Any, Callable
 import cv2
 import numpy as np
 
-from folio.errors import MissingDependency, ProgramTimeout, RejectedInput
+from folio.errors import MissingDependency, NotAReport, ProgramTimeout, RejectedInput
 from ocr.errors import OcrError, OcrMissing, OcrTimeout
 from ocr.read import read_page
 from ocr.types import PageRead
@@ -66,8 +66,8 @@ def _print_share(image: np.ndarray) -> float:
     return float((sample < paper - PRINT_CONTRAST).mean())
 
 
-def _blank() -> RejectedInput:
-    return RejectedInput("the page is blank (no print found on it); if it is the back of a sheet scanned on both "
+def _blank() -> NotAReport:
+    return NotAReport("the page is blank (no print found on it); if it is the back of a sheet scanned on both "
                          "sides, nothing is missing; otherwise scan the page again", code="blank_page")
 
 
@@ -79,14 +79,14 @@ def stage_not_blank(work: PageWork, catalog: CatalogIndex | None) -> None:
 
 def stage_is_report(work: PageWork, catalog: CatalogIndex | None) -> None:
     """A page that shows nothing of a report form (no title with header fields, no table with the
-    forms' column titles) ends here, FAILED, instead of becoming an empty record: a blank page, a
+    forms' column titles) ends here, set aside (``NotAReport``), instead of becoming an empty record: a blank page, a
     photo, a cover letter. Decided from what ``ocr`` read and ``reconcile.forms`` recognised."""
     evidence = form_evidence(work.read, work.raw)
     if evidence.is_report:
         return
     if evidence.text == 0 and work.clean_image is not None and _print_share(work.clean_image) < BLANK_INK:
         raise _blank()
-    raise RejectedInput(
+    raise NotAReport(
         f"the page is not a report: Folio found {evidence.found()} on it (a photo, a letter, another "
         "document?); if it is a report page, scan it again straight and whole, at 300 dpi; otherwise leave it out",
         code="not_a_report")

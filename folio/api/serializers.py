@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from records.completeness import HELD, MISSING, RESCANNED
 
-STATE_CHOICES = ("queued", "running", "done", "failed", "poison")
+STATE_CHOICES = ("queued", "running", "done", "failed", "poison", "skipped")
 EXPORT_FORMATS = ("jsonl", "csv", "xlsx")
 
 
@@ -49,6 +49,15 @@ class Failure(serializers.Serializer):
     state = serializers.ChoiceField(choices=("failed", "poison"))
     code = serializers.CharField(allow_blank=True)
     error = serializers.CharField(allow_blank=True, help_text="what went wrong and what to do")
+    document_id = serializers.IntegerField()
+    page_id = serializers.IntegerField()
+
+
+class SetAside(serializers.Serializer):
+    file = serializers.CharField()
+    page = serializers.IntegerField()
+    code = serializers.CharField(help_text="blank_page or not_a_report")
+    reason = serializers.CharField(help_text="what Folio found on the page, and what to do if it is a report")
     document_id = serializers.IntegerField()
     page_id = serializers.IntegerField()
 
@@ -93,6 +102,7 @@ class BatchCounts(serializers.Serializer):
     done = serializers.IntegerField()
     failed = serializers.IntegerField()
     poison = serializers.IntegerField()
+    skipped = serializers.IntegerField(help_text="pages set aside: read, and not a report (blank, a photo, a letter)")
     finished = serializers.BooleanField(help_text="no page queued or running")
 
 
@@ -103,6 +113,7 @@ class BatchSummary(BatchCounts):
 class BatchProgress(BatchCounts):
     documents = serializers.IntegerField(help_text="files in the batch")
     failures = Failure(many=True)
+    set_aside = SetAside(many=True, help_text="pages read and set aside as not a report; not retried")
     duplicates = Duplicate(many=True, help_text="files already held; their pages are not read again")
     rescans = Rescan(many=True, help_text="records of a report already held (same ramo, unidad, year, quarter)")
     records = serializers.CharField(help_text="URL of the batch's records")

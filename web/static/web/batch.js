@@ -32,7 +32,7 @@
   }
 
   function show(p) {
-    ["total", "queued", "running", "done", "failed", "poison"].forEach(function (state) {
+    ["total", "queued", "running", "done", "failed", "poison", "skipped"].forEach(function (state) {
       var el = box.querySelector('[data-count="' + state + '"]');
       if (el) el.textContent = p[state];
     });
