@@ -75,12 +75,25 @@ def cmd_completeness(args) -> int:
 
 
 def cmd_watch(args) -> int:
-    from ingest.watch import Watcher
-    from worker.queue import submit
+    from django.conf import settings
+
+    from ingest.watch import FolderBusy, folder_lock
 
     if not args.folder.is_dir():
         print(f"folio watch: {args.folder} is not a folder", file=sys.stderr)
         return 2
+    try:
+        with folder_lock(args.folder, settings.FOLIO_HOME / "watch-locks"):
+            return _watch(args)
+    except FolderBusy as exc:
+        print(f"folio watch: {exc}", file=sys.stderr)
+        return 2
+
+
+def _watch(args) -> int:
+    from ingest.watch import Watcher
+    from worker.queue import submit
+
     logging.getLogger("folio.watch").setLevel(logging.INFO)
     watcher = Watcher(args.folder, partial(submit, priority=args.priority), batch_name=args.batch,
                       move_done=args.move_done)

@@ -15,11 +15,15 @@ with a priority) is passed in by the entrance that runs the watcher.
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
+import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from django.utils import timezone
 
@@ -49,6 +53,46 @@ class PollResult:
     held: list[tuple[Path, Document]] = field(default_factory=list)  # already submitted before
     waiting: list[Path] = field(default_factory=list)  # not yet stable
     moved: list[tuple[Path, Path]] = field(default_factory=list)
+
+
+LOCK_NAME = ".folio-watch.lock"  # a dot file: never taken as a scan (is_partial)
+
+
+class FolderBusy(RuntimeError):
+    """Another ``folio watch`` already watches this folder."""
+
+
+@contextmanager
+def folder_lock(folder: Path, fallback_dir: Path) -> Iterator[Path]:
+    """Hold the folder for one watcher: two watchers of one folder would race to submit and move its files.
+
+    The lock is an advisory ``flock`` on a dot file in the folder itself, so watchers on other
+    machines sharing the folder see it where the file share supports locks. A folder Folio may not
+    write to is locked by a file under ``fallback_dir`` instead (this machine only).
+    """
+    folder = Path(folder).resolve()
+    path = folder / LOCK_NAME
+    try:
+        fh = open(path, "a+")
+    except OSError:
+        fallback_dir.mkdir(parents=True, exist_ok=True)
+        path = fallback_dir / (hashlib.sha256(str(folder).encode()).hexdigest()[:16] + ".lock")
+        fh = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise FolderBusy(f"{folder} is already watched by {holder}; stop that watcher first, or watch "
+                             f"another folder") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"folio watch, pid {os.getpid()}\n")
+        fh.flush()
+        yield path
+    finally:
+        fh.close()  # closing releases the lock
 
 
 def is_partial(path: Path) -> bool:

@@ -134,3 +134,20 @@ def test_folio_watch_names_a_folder_that_is_not_there(tmp_path, capsys):
 
     args = build_parser().parse_args(["watch", str(tmp_path / "nowhere"), "--once"])
     assert cmd_watch(args) == 2 and "nowhere is not a folder" in capsys.readouterr().err
+
+
+def test_a_second_watcher_of_the_same_folder_is_refused(tmp_path, capsys, settings):
+    """Two watchers of one folder would race to submit and move the same files: the second is told."""
+    from folio.cli import build_parser
+    from folio.web_commands import cmd_watch
+    from ingest.watch import folder_lock
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    args = build_parser().parse_args(["watch", str(folder), "--once", "--interval", "0.1"])
+    with folder_lock(folder, tmp_path / "locks"):
+        assert cmd_watch(args) == 2
+        err = capsys.readouterr().err
+        assert "already watched by folio watch, pid" in err and "stop that watcher first" in err
+    assert cmd_watch(args) == 0  # once the first has stopped, the folder is free
+    assert not [p for p in folder.iterdir() if p.name != ".folio-watch.lock"]
