@@ -13,7 +13,8 @@ See docs/security.md.
 """
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.query import ModelIterable
 from django.http import Http404
 
 from ingest.models import Batch
@@ -41,8 +42,27 @@ def reports(user, qs: QuerySet | None = None) -> QuerySet:
     if sees_everything(user):
         return qs
     if ARCHIVE in roles_of(user):
-        return qs.filter(page__document__batch__uploaded_by=user)
+        return _hiding_foreign_rescans(qs.filter(page__document__batch__uploaded_by=user), user)
     return qs.none()
+
+
+class _ForeignRescansHidden(ModelIterable):
+    """Records whose ``rescan_of`` lies in a batch the reader may not see come out unlinked (in memory only):
+    the record, the API and the exports then never name the other file, page, sha256 or record id. The
+    re-scan stays flagged in ``needs_review``; the batch page says "(registro de otro lote)" (redact_progress)."""
+
+    def __iter__(self):
+        for report in super().__iter__():
+            if report.rescan_of_id is not None and report.folio_rescan_owner != report.folio_reader:
+                report.rescan_of = None  # never saved: these objects are read, not written, by archive staff
+            yield report
+
+
+def _hiding_foreign_rescans(qs: QuerySet, user) -> QuerySet:
+    qs = qs.annotate(folio_rescan_owner=F("rescan_of__page__document__batch__uploaded_by"),
+                     folio_reader=F("page__document__batch__uploaded_by"))
+    qs._iterable_class = _ForeignRescansHidden
+    return qs
 
 
 def fields(user, qs: QuerySet | None = None) -> QuerySet:

@@ -1,0 +1,45 @@
+"""Rows of docs/security.md's matrix added after the first review of issue 7 (one test per row).
+
+The fixtures are test_security_web.py's (two archive staff, a command-line batch, a reviewer, an admin)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from records.models import Report
+from tests.test_security_web import client_for, world  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response) -> bytes:
+    return response.getvalue()  # pages and streamed exports alike
+
+
+# ---------------------------------------------------------------- row 24: re-scans of another unit's record
+def test_row24_a_record_never_names_the_rescanned_record_of_a_batch_the_person_may_not_see(world):
+    """beto scans again a report ana already holds: his record is linked to hers (records/rescans.py), but
+    nothing he reads (API record, record list, exports) names her file, page, sha256 or record id."""
+    ana_report, beto_report = world["ana_report"], world["beto_report"]
+    Report.objects.filter(pk=beto_report.pk).update(rescan_of=ana_report)
+    theirs = ana_report.source
+    beto_batch = beto_report.page.document.batch_id
+    beto, rita = client_for(world["beto"]), client_for(world["rita"])
+    answers = {
+        "record": body(beto.get(f"/api/records/{beto_report.pk}")),
+        "list": body(beto.get("/api/records")),
+        "batch export": body(beto.get(f"/api/batches/{beto_batch}/export?format=jsonl")),
+        "review export": body(beto.get("/review/export/?format=jsonl")),
+    }
+    for what, answer in answers.items():
+        assert b"beto.pdf" in answer, what  # his own record is there ...
+        assert theirs["sha256"].encode() not in answer and b"ana.pdf" not in answer, what  # ... hers is not named
+        if what.endswith("export"):
+            assert "rescan_of" not in json.loads(answer.splitlines()[0])["review"], what
+    assert beto.get(f"/api/records/{beto_report.pk}").json()["rescan_of"] is None
+    assert Report.objects.get(pk=beto_report.pk).rescan_of_id == ana_report.pk  # hidden, not unlinked
+    # Reviewers see everything, the link included.
+    seen = rita.get(f"/api/records/{beto_report.pk}").json()
+    assert seen["rescan_of"] == ana_report.pk and seen["record"]["review"]["rescan_of"] == theirs
+    assert theirs["sha256"].encode() in body(rita.get("/review/export/?format=jsonl&unidad=71102"))
