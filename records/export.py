@@ -25,18 +25,53 @@ CSV_HEADER = (
 )
 
 
-def write_export(reports: Iterable[Report], fmt: str, fh: IO[str]) -> int:
+TEXT_FORMATS = ("jsonl", "csv")
+
+
+def each(reports: Iterable[Report]) -> Iterator[Report]:
+    """The reports one at a time: a queryset is read in chunks, never held whole (an archive is large)."""
+    return reports.iterator(chunk_size=200) if hasattr(reports, "iterator") else iter(reports)
+
+
+class _Line:
+    """A file for csv.writer that hands back what it is given: one CSV line per writerow."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def export_lines(reports: Iterable[Report], fmt: str) -> Iterator[str]:
+    """JSONL (one record a line) or CSV (one table row a line) as text pieces, in constant memory."""
     if fmt == "jsonl":
-        n = 0
-        for report in reports:
-            fh.write(json.dumps(export_json(report), ensure_ascii=False) + "\n")
-            n += 1
-        return n
-    if fmt == "csv":
-        return _write_csv(reports, fh)
+        for report in each(reports):
+            yield json.dumps(export_json(report), ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        writer = csv.writer(_Line())
+        yield writer.writerow(CSV_HEADER)
+        for line in table_rows(each(reports)):
+            yield writer.writerow([formula_safe(v) for v in line])
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+
+
+class _Counted:
+    def __init__(self, reports: Iterable[Report]):
+        self.reports, self.n = reports, 0
+
+    def __iter__(self) -> Iterator[Report]:
+        for report in each(self.reports):
+            self.n += 1
+            yield report
+
+
+def write_export(reports: Iterable[Report], fmt: str, fh: IO) -> int:
+    """Write the export to ``fh`` (text; binary for XLSX); returns how many records it holds."""
     if fmt == "xlsx":
-        return write_xlsx(reports, fh)  # fh opened in binary mode
-    raise ValueError(f"unknown export format {fmt!r}")
+        return write_xlsx(reports, fh)
+    counted = _Counted(reports)
+    for piece in export_lines(counted, fmt):
+        fh.write(piece)
+    return counted.n
 
 
 def _four(values, empty) -> list:
@@ -79,14 +114,6 @@ def formula_safe(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def _write_csv(reports: Iterable[Report], fh: IO[str]) -> int:
-    reports = list(reports)
-    writer = csv.writer(fh)
-    writer.writerow(CSV_HEADER)
-    writer.writerows([formula_safe(v) for v in line] for line in table_rows(reports))
-    return len(reports)
 
 
 def write_xlsx(reports: Iterable[Report], fh: IO[bytes]) -> int:

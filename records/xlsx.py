@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from records.export import CSV_HEADER, table_rows
+from records.export import CSV_HEADER, each, table_rows
 from records.models import Report
 
 FIELD_HEADER = ("file", "page", "report_type", "ejercicio", "trimestre", "ramo", "unidad_ejecutora",
@@ -41,16 +41,20 @@ def _field_rows(report: Report):
 
 
 def write_workbook(reports: Iterable[Report], fh: IO[bytes]) -> int:
-    reports = list(reports)
+    """Both sheets, the reports read twice one at a time (openpyxl's write-only sheets spill to disk)."""
+    if not hasattr(reports, "iterator"):
+        reports = list(reports)
     book = Workbook(write_only=True)
     rows = book.create_sheet("rows")
     rows.append(list(CSV_HEADER))
-    for line in table_rows(reports):
+    for line in table_rows(each(reports)):
         rows.append([_cell(rows, v) for v in line])
     fields = book.create_sheet("fields")
     fields.append(list(FIELD_HEADER))
-    for report in reports:
+    n = 0
+    for report in each(reports):
+        n += 1
         for line in _field_rows(report):
             fields.append([_cell(fields, v) for v in line])
     book.save(fh)
-    return len(reports)
+    return n

@@ -8,7 +8,6 @@ redirects to the next item.
 """
 from __future__ import annotations
 
-import io
 import re
 from urllib.parse import urlencode
 
@@ -20,11 +19,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from records import review
-from records.export import write_export
 from records.models import Correction, Field, Report
 from review import images
 from review.presenting import item_context, page_boxes, queue_choices, record_rows
 from web import scope
+from web.exports import CONTENT_TYPES, export_response
 from web.roles import ARCHIVE, REVIEWER, role_required
 
 FRAGMENT_HEADER = "HTTP_X_FOLIO_FRAGMENT"
@@ -179,11 +178,6 @@ def page(request, pk: int):
     return render(request, "review/page.html", context)
 
 
-EXPORTS = {
-    "jsonl": "application/x-ndjson; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @require_GET
@@ -191,14 +185,9 @@ EXPORTS = {
 def export(request):
     """The records of a batch or of a filter (ramo, unidad, year) as JSONL, CSV or XLSX."""
     fmt = request.GET.get("format", "jsonl")
-    if fmt not in EXPORTS:
-        return HttpResponseBadRequest(f"format must be one of {', '.join(EXPORTS)}")
+    if fmt not in CONTENT_TYPES:
+        return HttpResponseBadRequest(f"format must be one of {', '.join(CONTENT_TYPES)}")
     flt = review.QueueFilter.from_query(request.GET)
     reports = scope.reports(request.user, flt.reports()).select_related("page__document").order_by("page__document_id", "page__number")
-    buffer = io.BytesIO() if fmt == "xlsx" else io.StringIO()
-    write_export(reports, fmt, buffer)
-    body = buffer.getvalue()
-    response = HttpResponse(body if isinstance(body, bytes) else body.encode("utf-8"), content_type=EXPORTS[fmt])
     stem = "folio" + "".join(f"-{k}{re.sub(r'[^A-Za-z0-9.]', '', v)}" for k, v in flt.as_params().items())
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    return response
+    return export_response(reports, fmt, f"{stem}.{fmt}")

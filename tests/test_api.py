@@ -175,14 +175,15 @@ def test_batch_export_jsonl_and_csv():
     client = signed_in("reviewer")
     response = client.get(f"/api/batches/{batch_id}/export?format=jsonl")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/x-ndjson")
-    lines = response.content.decode().splitlines()
+    assert response.streaming  # a record at a time as the database is read, never the archive in memory
+    lines = response.getvalue().decode().splitlines()  # streamed (web/exports.py)
     assert [json.loads(line) for line in lines] == [export_json(report)]
     response = client.get(f"/api/batches/{batch_id}/export?format=csv")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
-    header = next(csv.reader(io.StringIO(response.content.decode())))
+    header = next(csv.reader(io.StringIO(response.getvalue().decode())))
     assert header[:3] == ["file", "page", "report_type"]
     response = client.get(f"/api/batches/{batch_id}/export?format=xlsx")
-    assert response.status_code == 200 and response.content[:2] == b"PK"  # a zip: the workbook
+    assert response.status_code == 200 and response.getvalue()[:2] == b"PK"  # a zip: the workbook
     assert client.get(f"/api/batches/{batch_id}/export?format=doc").status_code == 400
     assert client.get("/api/batches/999999/export?format=csv").status_code == 404
 
@@ -244,5 +245,5 @@ def test_a_page_uploaded_through_the_api_gives_the_record_folio_run_gives(one_sc
     assert done.returncode == 0, done.stderr[-2000:]
     expected = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
     assert [r["record"] for r in records] == expected
-    jsonl = client.get(f"/api/batches/{progress['batch_id']}/export?format=jsonl").content.decode()
+    jsonl = client.get(f"/api/batches/{progress['batch_id']}/export?format=jsonl").getvalue().decode()
     assert [json.loads(line) for line in jsonl.splitlines()] == expected

@@ -249,10 +249,10 @@ def test_row05_lists_and_exports_hold_only_what_the_person_may_see(world):
     assert ana.get(f"/api/records?batch={beto_batch}").json()["results"] == []
     page = ana.get("/batches/").content.decode()
     assert f"/batches/{world['ana_batch'].pk}/" in page and f"/batches/{beto_batch}/" not in page
-    lines = ana.get("/review/export/?format=jsonl").content.decode().splitlines()
+    lines = ana.get("/review/export/?format=jsonl").getvalue().decode().splitlines()
     assert [json.loads(x)["unidad_ejecutora"]["code"] for x in lines] == ["71101"]
-    assert ana.get(f"/review/export/?format=jsonl&batch={beto_batch}").content == b""
-    assert len(rita.get("/review/export/?format=jsonl").content.decode().splitlines()) == 3
+    assert ana.get(f"/review/export/?format=jsonl&batch={beto_batch}").getvalue() == b""
+    assert len(rita.get("/review/export/?format=jsonl").getvalue().decode().splitlines()) == 3
 
 
 def test_row06_stored_bytes_are_never_served_as_a_page(world):

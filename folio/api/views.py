@@ -1,9 +1,7 @@
 """API views: parse and check the request, call ingest/worker/records, answer JSON. Nothing else."""
 from __future__ import annotations
 
-import io
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -19,16 +17,14 @@ from folio.api.permissions import ArchiveStaff, ReadsRecords
 from ingest.models import Batch, Page
 from ingest.progress import batch_progress
 from records.completeness import as_json, completeness
-from records.export import write_export
 from records.models import Report
 from records.store import export_json
 from web import scope
+from web.exports import CONTENT_TYPES, export_response
 from web.listing import as_row, batches_with_counts
 from web.uploads import UploadError, submit_uploads
 
 PROBLEM = {400: s.Problem, 401: s.Problem, 403: s.Problem}
-CONTENT_TYPES = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _query(serializer_class, request) -> dict:
@@ -110,11 +106,7 @@ class BatchExport(APIView):
         batch = get_object_or_404(scope.batches(request.user), pk=batch_id)
         reports = (scope.reports(request.user).filter(page__document__batch_id=batch.id)
                    .select_related("page__document").order_by("page__document_id", "page__number"))
-        buf = io.BytesIO() if fmt == "xlsx" else io.StringIO()  # the workbook is written as bytes
-        write_export(reports, fmt, buf)
-        response = HttpResponse(buf.getvalue(), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="batch-{batch.id}.{fmt}"'
-        return response
+        return export_response(reports, fmt, f"batch-{batch.id}.{fmt}")
 
 
 def _record_json(report: Report) -> dict:
