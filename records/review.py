@@ -46,9 +46,9 @@ class QueueFilter:
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> "QueueFilter":
-        def number(key: str) -> int | None:
-            text = (query.get(key) or "").strip()
-            return int(text) if text.isdigit() else None
+        def number(key: str) -> int | None:  # ASCII digits only ('²' is a digit to isdigit), and a size a
+            text = (query.get(key) or "").strip()  # database integer holds: anything else filters nothing
+            return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
         return cls(batch=number("batch"), ramo=(query.get("ramo") or "").strip()[:20],
                    unidad=(query.get("unidad") or "").strip()[:20], year=number("year"))

@@ -43,3 +43,26 @@ def test_row24_a_record_never_names_the_rescanned_record_of_a_batch_the_person_m
     seen = rita.get(f"/api/records/{beto_report.pk}").json()
     assert seen["rescan_of"] == ana_report.pk and seen["record"]["review"]["rescan_of"] == theirs
     assert theirs["sha256"].encode() in body(rita.get("/review/export/?format=jsonl&unidad=71102"))
+
+
+# ---------------------------------------------------------------- row 25: hostile query strings
+HUGE = "9" * 30  # no database integer holds it
+
+
+@pytest.mark.parametrize("who, url", [
+    ("rita", "/review/?batch=%C2%B2"),  # '²' passes str.isdigit(), and int() refuses it
+    ("rita", f"/review/?batch={HUGE}"),
+    ("rita", f"/review/?year={HUGE}&unidad=1"),
+    ("ana", "/review/export/?format=jsonl&batch=%C2%B2"),
+    ("ana", f"/review/export/?format=csv&batch={HUGE}"),
+    ("ana", "/completeness/?year=%C2%B2"),
+    ("ana", f"/completeness/?year={HUGE}"),
+    ("ana", f"/api/records?batch={HUGE}"),
+])
+def test_row25_hostile_numbers_in_query_strings_are_refused_or_ignored_never_a_server_error(world, who, url):
+    """The test client re-raises a view's exception: a 500 fails here with its traceback."""
+    response = client_for(world[who]).get(url)
+    body(response)  # a streamed export runs its query while it is read
+    assert response.status_code in (200, 400), response.status_code
+    if url.startswith("/api/"):
+        assert response.status_code == 400 and "batch" in response.json()

@@ -109,7 +109,7 @@ def batch(request, batch_id: int):
 def completeness(request):
     years = known_years()
     raw = request.GET.get("year") or (str(years[0]) if years else "")
-    year = int(raw) if raw.isdigit() and 1900 <= int(raw) <= 2999 else None
+    year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2999 else None
     if raw and year is None:
         messages.error(request, f"«{raw}» no es un año; escribe un año de cuatro cifras, p. ej. 2023.")
     result = completeness_of(year) if year else None

@@ -121,7 +121,7 @@ class BatchProgress(BatchCounts):
 
 
 class RecordQuery(serializers.Serializer):
-    batch = serializers.IntegerField(required=False, min_value=1)
+    batch = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)  # a database integer
     ramo = serializers.CharField(required=False, max_length=20, help_text="ramo code as printed, e.g. 52")
     unidad = serializers.CharField(required=False, max_length=20, help_text="unidad ejecutora code")
     year = serializers.IntegerField(required=False, min_value=1900, max_value=2999, help_text="ejercicio")
