@@ -66,8 +66,26 @@ def _present(mask: np.ndarray, ys: slice, xs: slice, axis: int) -> bool:
     return float(covered.mean()) >= 0.5
 
 
-def _merge_cells(r: Rulings, rows: list[int], cols: list[int]) -> list[tuple[int, int, int, int]]:
-    """Rectangles (row, col, row_span, col_span) after merging across missing rulings."""
+def _dotted(ink: np.ndarray | None, ys: slice, x: int) -> bool:
+    """A column line left as sparse dots along this stretch (a black-and-white scan dithers
+    a thin ruling away): ink at the edge in three or more separate places over at least
+    an eighth of its length, and next to no ink 6-20 px either side (print running
+    across the edge, a title over merged cells, has ink beside it too)."""
+    if ink is None:
+        return False
+    band = ink[ys, max(0, x - 3):x + 4] > 0
+    if band.size == 0:
+        return False
+    on = band.any(axis=1)
+    runs = int(np.count_nonzero(np.diff(np.concatenate([[0], on.astype(np.int8)])) == 1))
+    side = np.concatenate([ink[ys, max(0, x - 20):max(0, x - 6)], ink[ys, x + 7:x + 21]], axis=1) > 0
+    return runs >= 3 and float(on.mean()) >= 0.12 and float(side.mean()) < 0.01
+
+
+def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
+                 ink: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
+    """Rectangles (row, col, row_span, col_span) after merging across missing rulings
+    (a column line left as dots, see :func:`_dotted`, is not missing)."""
     nr, nc = len(rows) - 1, len(cols) - 1
     parent = list(range(nr * nc))
 
@@ -82,7 +100,8 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int]) -> list[tuple[int
         for j in range(nc):
             y0, y1 = rows[i] + t, rows[i + 1] - t
             x0, x1 = cols[j] + t, cols[j + 1] - t
-            if j + 1 < nc and not _present(r.vertical, slice(y0, y1), slice(cols[j + 1] - t, cols[j + 1] + t + 1), 1):
+            if j + 1 < nc and not _present(r.vertical, slice(y0, y1), slice(cols[j + 1] - t, cols[j + 1] + t + 1), 1) \
+                    and not _dotted(ink, slice(y0, y1), cols[j + 1]):
                 parent[find(i * nc + j + 1)] = find(i * nc + j)
             if i + 1 < nr and not _present(r.horizontal, slice(rows[i + 1] - t, rows[i + 1] + t + 1), slice(x0, x1), 0):
                 parent[find((i + 1) * nc + j)] = find(i * nc + j)
@@ -98,14 +117,15 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int]) -> list[tuple[int
     return sorted(out)
 
 
-def _separating(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int]) -> list[int]:
+def _separating(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int],
+                dots: np.ndarray | None = None) -> list[int]:
     """Row edges that separate something: in some column, print above it and print below it
     in two different cells. A fax streak across a row survives only in the row's empty
     cells (where it crosses print it is not taken for a ruling) and would split the row
     into a phantom one; such an edge separates no two inked cells and is dropped (unless
     drawn across the whole table). And a line that cuts through print (strokes running on
     above and below it) is a streak however long: rulings have cell padding."""
-    merged = _merge_cells(r, rows, cols)
+    merged = _merge_cells(r, rows, cols, dots)
     at: dict[tuple[int, int], int] = {}
     for k, (i, j, rs, cs) in enumerate(merged):
         for a in range(i, i + rs):
@@ -152,13 +172,14 @@ def find_grid(gray: np.ndarray, rulings: Rulings | None = None) -> Grid | None:
         return None
     # print only: the vertical rulings cross every row edge by design, and a streak or a
     # second line drawn a few pixels from a ruling is not print the ruling cuts through
-    text = cv2.subtract(ink_mask(gray), cv2.dilate(r.vertical, np.ones((1, 9), np.uint8)))
+    ink = ink_mask(gray)
+    text = cv2.subtract(ink, cv2.dilate(r.vertical, np.ones((1, 9), np.uint8)))
     text = cv2.subtract(text, cv2.dilate(r.horizontal, np.ones((5, 1), np.uint8)))
-    rows = _separating(r, text, rows, cols)
+    rows = _separating(r, text, rows, cols, ink)
     cells = tuple(
         Cell(row=i, col=j, row_span=rs, col_span=cs,
              bbox=BBox(cols[j], rows[i], cols[j + cs], rows[i + rs]), text=_EMPTY)
-        for i, j, rs, cs in _merge_cells(r, rows, cols)
+        for i, j, rs, cs in _merge_cells(r, rows, cols, ink)
     )
     return Grid(bbox=BBox(cols[0], rows[0], cols[-1], rows[-1]), row_edges=tuple(rows),
                 col_edges=tuple(cols), cells=cells)

@@ -230,3 +230,15 @@ def test_paper_texture_is_whitened_before_codes_are_read():
     out = _paper_white(crop)
     assert (out[crop >= 240] == 255).all()
     assert (out[crop < 128] == crop[crop < 128]).all()
+
+
+def test_a_column_ruling_left_as_sparse_dots_in_one_row_still_parts_its_cells(drawn):
+    img, geom = drawn
+    faxed = img.copy()
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    for x in xs[3:6]:  # in one body row, three column rulings dithered down to a few dots
+        faxed[ys[4] + 4:ys[5] - 3, x - 3:x + 4] = 255
+        for y in range(ys[4] + 12, ys[5] - 8, 17):
+            faxed[y:y + 3, x - 1:x + 1] = 0
+    grid = find_grid(faxed)
+    assert grid is not None and _spans(grid) == _spans(find_grid(img))
