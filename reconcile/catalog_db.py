@@ -119,7 +119,9 @@ def add_alias(entry: CatalogRow, printed: str | None) -> str | None:
     """
     from reconcile.normalize import fold
 
-    spelling = spelling_of(entry.kind, printed)
+    # Read from a scan: never let it open a cell of the catalog CSV as a spreadsheet formula (=, +, -, @).
+    # The matcher folds punctuation to spaces, so the spelling it compares is the same without them.
+    spelling = (spelling_of(entry.kind, printed) or "").lstrip("=+-@ \t\r")
     if not spelling or not fold(spelling):
         return None
     with transaction.atomic():  # two reviewers teaching the same entry at once both keep their spelling

