@@ -93,10 +93,16 @@ def cmd_read(args) -> int:
     from ingest import files
     from worker.pipeline import read_image
 
-    lim = files.Limits()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "folio.settings")
+    from django.conf import settings  # the limits of docs/input-limits.md, as set (no database needed)
+
+    lim = files.Limits(max_megabytes=settings.FOLIO_MAX_UPLOAD_MB, max_pages=settings.FOLIO_MAX_PAGES,
+                       max_megapixels=settings.FOLIO_MAX_MEGAPIXELS, dpi=settings.FOLIO_RENDER_DPI,
+                       timeout=settings.FOLIO_POPPLER_TIMEOUT)
     failed = 0
     for path in files.expand(args.paths):
         try:
+            files.check_size(path, lim, name=path.name)
             kind = files.sniff(path)
             n = files.count_pages(path, kind, lim)
             sha = files.sha256_of(path)

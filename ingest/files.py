@@ -134,6 +134,17 @@ def safe_name(name: str) -> str:
 MAX_NAME = 120
 
 
+def check_size(path: Path, limits: Limits, *, name: str) -> None:
+    """Refuse a file over ``limits.max_megabytes`` before anything of it is read."""
+    size = path.stat().st_size
+    if size > limits.max_megabytes * 1024 * 1024:
+        raise RejectedInput(
+            f"the file is {size / 2**20:.0f} MB, more than the limit of {limits.max_megabytes} MB "
+            f"(FOLIO_MAX_UPLOAD_MB); split it into smaller files, or scan at a lower resolution",
+            code="too_large", file=name,
+        )
+
+
 def count_pages(path: Path, kind: str, limits: Limits) -> int:
     """Pages in the file, refused above ``limits.max_pages`` (found without reading more than that)."""
     if kind == "pdf":

@@ -18,7 +18,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 
-from folio.errors import FolioError, RejectedInput
+from folio.errors import FolioError
 from ingest import files
 from ingest.models import Batch, Document, Page
 
@@ -104,12 +104,7 @@ def submit_file(batch: Batch, path: Path, *, name: str | None = None, read_again
         doc.save()
         return Submitted(doc, [])
     try:
-        if size > lim.max_megabytes * 1024 * 1024:
-            raise RejectedInput(
-                f"the file is {size / 2**20:.0f} MB, more than the limit of {lim.max_megabytes} MB "
-                f"(FOLIO_MAX_UPLOAD_MB); split it into smaller files, or scan at a lower resolution",
-                code="too_large", file=display,
-            )
+        files.check_size(path, lim, name=display)
         doc.kind = files.sniff(path, name=display)
         doc.page_count = files.count_pages(path, doc.kind, lim)
     except Exception as exc:  # noqa: BLE001 - whatever a file does, the batch goes on

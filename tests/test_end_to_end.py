@@ -93,3 +93,20 @@ def test_folio_read_names_a_bad_file_and_reads_the_rest(tmp_path):
     bad.write_bytes(b"II*\x00garbage")
     done = folio("read", bad, home=tmp_path)
     assert done.returncode == 1 and "bad.tif" in done.stderr and done.stdout == ""
+
+
+def test_folio_read_checks_the_limits_in_the_settings(tmp_path, monkeypatch):
+    """docs/input-limits.md: the limits live in settings; ``folio read`` reads them too (not the defaults)."""
+    from PIL import Image
+
+    page = tmp_path / "page.png"
+    Image.new("L", (1500, 1000), 255).save(page, dpi=(300, 300))  # 1.5 megapixels
+    monkeypatch.setenv("FOLIO_MAX_MEGAPIXELS", "1")
+    done = folio("read", page, home=tmp_path)
+    assert done.returncode == 1 and done.stdout == "", done.stderr
+    assert "page.png, page 1: the page is 1,500 x 1,000 pixels, 2 megapixels" in done.stderr
+    assert "more than the limit of 1 (FOLIO_MAX_MEGAPIXELS)" in done.stderr
+    monkeypatch.setenv("FOLIO_MAX_MEGAPIXELS", "60")
+    monkeypatch.setenv("FOLIO_MAX_UPLOAD_MB", "0")  # and the file size, as at submission
+    done = folio("read", page, home=tmp_path)
+    assert done.returncode == 1 and "(FOLIO_MAX_UPLOAD_MB)" in done.stderr, done.stderr
