@@ -70,7 +70,7 @@ def next_item(request):
     """The next item after ``after`` (a skip): nothing changes but what is shown."""
     flt = review.QueueFilter.from_query(request.GET)
     after_id = request.GET.get("after", "")
-    after = Field.objects.filter(pk=int(after_id)).first() if after_id.isdigit() else None
+    after = Field.objects.filter(pk=int(after_id)).first() if after_id.isascii() and after_id.isdigit() else None
     field = review.next_item(flt, after)
     if request.META.get(FRAGMENT_HEADER) == "1":
         return _show(request, field, flt)
@@ -79,7 +79,8 @@ def next_item(request):
 
 def _decide(field: Field, post) -> tuple[object, str]:
     """(new value, reason for the audit) from the submitted form."""
-    action = "pick" if post.get("pick", "").isdigit() else post.get("action", "")
+    pick = post.get("pick", "")
+    action = "pick" if pick.isascii() and pick.isdigit() else "bad pick" if pick else post.get("action", "")
     if action == "accept":
         value, reason = field.value, "aceptado como estaba"
     elif action == "pick":
@@ -89,6 +90,8 @@ def _decide(field: Field, post) -> tuple[object, str]:
         reason = f"candidato {number}" + (f" (puntaje {score:.2f})" if isinstance(score, (int, float)) else "")
     elif action == "set":
         value, reason = review.parse_value(field, post.get("value")), "escrito por el revisor"
+    elif action == "bad pick":
+        raise review.CorrectionError(f"no hay candidato {pick[:20]}")
     else:
         raise review.CorrectionError("acción desconocida")
     note = (post.get("note") or "").strip()
