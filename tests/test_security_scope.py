@@ -98,3 +98,21 @@ def test_row26_a_spelling_read_from_a_scan_never_becomes_a_formula_in_the_catalo
     cells = [c for row in csv.reader(io.StringIO(body(answer).decode())) for c in row]
     assert any("DIRECCION" in c for c in cells[cells.index("aliases"):][1:])  # the alias is in the file
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
+
+
+# ---------------------------------------------------------------- row 27: duplicates of another unit's file
+def test_row27_an_upload_answer_never_gives_the_id_of_a_file_held_in_a_batch_the_person_may_not_see(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    beto_doc = world["beto_report"].page.document
+    content = f"beto.pdf:1:2031:1:71102:{beto_doc.batch_id}".encode()  # webdata.make_report's bytes
+    assert __import__("hashlib").sha256(content).hexdigest() == beto_doc.sha256
+
+    def upload(who):
+        answer = client_for(world[who]).post("/api/batches", {"files": [SimpleUploadedFile("copia.pdf", content)]})
+        assert answer.status_code == 201, answer.content
+        return answer.json()["documents"][0]
+
+    theirs = upload("ana")
+    assert theirs["pages"] == 0 and theirs["duplicate_of"] is None  # held, by someone she may not see
+    assert upload("beto")["duplicate_of"] == beto_doc.pk  # his own: the id of his earlier copy

@@ -30,7 +30,9 @@ class SubmittedDocument(serializers.Serializer):
     sha256 = serializers.CharField()
     pages = serializers.IntegerField(help_text="page rows created (a rejected file has one FAILED page)")
     error = serializers.CharField(allow_blank=True, help_text="why the file was rejected; empty if accepted")
-    duplicate_of = serializers.IntegerField(allow_null=True, help_text="document id of the same bytes held before")
+    duplicate_of = serializers.IntegerField(
+        allow_null=True, help_text="document id of the same bytes held before (null when held in a batch the "
+                                   "caller may not see: no pages then says it is held)")
 
 
 class UploadResponse(serializers.Serializer):

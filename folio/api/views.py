@@ -33,10 +33,13 @@ def _query(serializer_class, request) -> dict:
     return q.validated_data
 
 
-def _submitted_json(sub) -> dict:
+def _submitted_json(sub, user) -> dict:
     doc = sub.document
+    held = doc.duplicate_of_id
+    if held is not None and not scope.batches(user).filter(documents=held).exists():
+        held = None  # held in a batch the caller may not see: "no pages" says it is held, not where
     return {"id": doc.id, "file": doc.name, "sha256": doc.sha256, "pages": len(sub.pages), "error": doc.error,
-            "duplicate_of": doc.duplicate_of_id}
+            "duplicate_of": held}
 
 
 class BatchList(generics.GenericAPIView):
@@ -64,7 +67,7 @@ class BatchList(generics.GenericAPIView):
             batch, submitted = submit_uploads(uploads, batch_name=name, user=request.user)
         except UploadError as exc:
             raise ValidationError({"files": [str(exc)]}) from exc
-        docs = [_submitted_json(sub) for sub in submitted]
+        docs = [_submitted_json(sub, request.user) for sub in submitted]
         pages = [p for sub in submitted for p in sub.pages]
         body = {
             "batch_id": batch.id, "name": batch.name, "pages": len(pages),
