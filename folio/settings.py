@@ -179,7 +179,10 @@ CELERY_BROKER_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
 FOLIO_QUEUE = os.environ.get("FOLIO_QUEUE", "inline")
 # The queue service (worker/): see docs/configuration.md and docs/operations.md.
 FOLIO_TASK_TIME_LIMIT = int(os.environ.get("FOLIO_TASK_TIME_LIMIT", "600"))  # a page's hard limit, seconds
-FOLIO_LEASE_SECONDS = int(os.environ.get("FOLIO_LEASE_SECONDS", str(FOLIO_TASK_TIME_LIMIT + 120)))
+# A running page's claim holds FOLIO_LEASE_SECONDS and is renewed every FOLIO_HEARTBEAT_SECONDS while its
+# process lives (worker/pages.Heartbeat): a worker that dies on another machine is noticed within the lease.
+FOLIO_HEARTBEAT_SECONDS = float(os.environ.get("FOLIO_HEARTBEAT_SECONDS", "30"))
+FOLIO_LEASE_SECONDS = int(os.environ.get("FOLIO_LEASE_SECONDS", "120"))
 FOLIO_VISIBILITY_TIMEOUT = int(os.environ.get("FOLIO_VISIBILITY_TIMEOUT", "7200"))  # Redis redelivers unacked
 FOLIO_SWEEP_SECONDS = float(os.environ.get("FOLIO_SWEEP_SECONDS", "60"))  # how often beat runs the sweeper
 FOLIO_SWEEP_GRACE_SECONDS = float(os.environ.get("FOLIO_SWEEP_GRACE_SECONDS", "300"))
@@ -188,9 +191,9 @@ FOLIO_RETRY_MAX = int(os.environ.get("FOLIO_RETRY_MAX", "5"))  # tries of a tran
 FOLIO_RETRY_BACKOFF = float(os.environ.get("FOLIO_RETRY_BACKOFF", "5"))  # first back-off, seconds (doubles)
 FOLIO_WORKER_MAX_TASKS = int(os.environ.get("FOLIO_WORKER_MAX_TASKS", "200"))  # pages per child process
 FOLIO_WORKER_MAX_MEMORY_MB = int(os.environ.get("FOLIO_WORKER_MAX_MEMORY_MB", "1500"))  # per child process
-if FOLIO_LEASE_SECONDS <= FOLIO_TASK_TIME_LIMIT:
-    raise ValueError("FOLIO_LEASE_SECONDS must be longer than FOLIO_TASK_TIME_LIMIT (a live page never outlives "
-                     "its lease)")
+if FOLIO_LEASE_SECONDS < 3 * FOLIO_HEARTBEAT_SECONDS:
+    raise ValueError("FOLIO_LEASE_SECONDS must be at least three FOLIO_HEARTBEAT_SECONDS (a live page's claim "
+                     "survives a missed heartbeat or two)")
 
 LOGGING = {
     "version": 1,

@@ -144,3 +144,44 @@ def test_no_link_without_a_full_key_and_a_new_reading_undoes_a_link(tmp_path):
     second.unidad_code = "52201"  # re-read (or corrected): another unidad, no longer a re-scan
     second.save()
     assert link_rescans(second).rescan_of_id is None
+
+
+@pytest.mark.django_db(transaction=True)  # the heartbeat writes from its own thread and connection
+def test_heartbeat_keeps_a_running_page_s_claim_alive_and_stops_when_the_claim_is_lost(page):
+    import time
+
+    c = pages.claim(page.id)
+    Page.objects.filter(pk=page.id).update(lease_until=timezone.now() - timedelta(seconds=1))  # about to be void
+    with pages.Heartbeat(c, interval=0.05, lease=60) as beat:
+        deadline = time.monotonic() + 10
+        while beat.beats < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        page.refresh_from_db()
+        assert beat.beats >= 2 and page.lease_until > timezone.now() + timedelta(seconds=50)
+        assert pages.holder_gone(page) == ""  # the sweeper leaves a beating page alone
+        Page.objects.filter(pk=page.id).update(claimed_by="elsewhere:1:cafe")  # another process took it over
+        while not beat.lost and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert beat.lost
+    beats = beat.beats
+    time.sleep(0.2)
+    assert beat.beats == beats and not beat._thread.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_whose_heartbeat_stopped_is_reclaimed_once_its_lease_runs_out(page):
+    """A worker dead on another machine cannot be checked by pid: its page comes back when nobody renews it."""
+    import time
+
+    c = pages.claim(page.id)
+    with pages.Heartbeat(c, interval=0.05, lease=0.5) as beat:  # the worker ran a moment, beating...
+        deadline = time.monotonic() + 10
+        while beat.beats < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    # ...then vanished without finishing: nobody renews the lease any more
+    Page.objects.filter(pk=page.id).update(claimed_by="otherhost:4242:dead")
+    page.refresh_from_db()
+    assert pages.holder_gone(page) == ""  # its last lease still holds
+    assert reclaim_expired(now=timezone.now() + timedelta(seconds=1))["requeued"] == 1
+    page.refresh_from_db()
+    assert page.state == Page.State.QUEUED and page.crashes == 1

@@ -11,8 +11,11 @@ stored only while the claim is still held, and records are upserted (a
 reviewer's corrections are never overwritten), so a page run twice gives one
 record.
 
-A claim whose holder vanished (its process is gone, or its lease expired: the
-hard time limit is shorter than the lease, so a live page never outlives it)
+A live claim is renewed by a heartbeat thread (``Heartbeat``: every
+``FOLIO_HEARTBEAT_SECONDS`` the lease is pushed ``FOLIO_LEASE_SECONDS`` ahead) for as
+long as the page runs; the hard time limit kills a page that runs too long, and
+its heartbeat with it. A claim whose holder vanished (its process is gone, or
+its lease expired because nobody renewed it: a worker dead on another machine)
 counts as a crash; the page goes back to ``queued``, and after
 ``FOLIO_POISON_AFTER`` crashes it is set aside as ``poison`` with the reason,
 so one bad page cannot kill workers for ever.
@@ -22,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -32,7 +36,7 @@ from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -183,6 +187,54 @@ def release(c: Claim, delay: float = 0.0) -> bool:
                    enqueued_at=timezone.now() + timedelta(seconds=delay))
 
 
+class Heartbeat:
+    """Renews a running page's lease from a thread while the page runs; stops when the claim is lost.
+
+    One UPDATE every ``interval`` seconds, on the claim (page, state running, claimant):
+    if another process took the page over, nothing is renewed and the beat stops. A
+    database that does not answer (SQLite busy, PostgreSQL away) misses a beat, no
+    more: the lease spans several.
+    """
+
+    def __init__(self, c: Claim, *, interval: float | None = None, lease: float | None = None):
+        self.claim = c
+        self.interval = settings.FOLIO_HEARTBEAT_SECONDS if interval is None else interval
+        self.lease = settings.FOLIO_LEASE_SECONDS if lease is None else lease
+        self.beats = 0
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{c.page_id}", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def beat(self) -> bool:
+        """Push the lease ahead; False when the claim is no longer this process's."""
+        until = timezone.now() + timedelta(seconds=self.lease)
+        renewed = Page.objects.filter(pk=self.claim.page_id, state=Page.State.RUNNING,
+                                      claimed_by=self.claim.token).update(lease_until=until)
+        self.beats += bool(renewed)
+        return bool(renewed)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    if not self.beat():
+                        self.lost = True
+                        log.warning("page %s: claim lost while running; heartbeat stopped", self.claim.page_id)
+                        return
+                except DatabaseError as exc:
+                    log.info("page %s: heartbeat missed (%s)", self.claim.page_id, exc)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+
 def run_claimed(c: Claim, catalog: CatalogIndex | None = None) -> Page:
     """Run the pipeline on a claimed page and store its record while the claim holds.
 
@@ -193,7 +245,8 @@ def run_claimed(c: Claim, catalog: CatalogIndex | None = None) -> Page:
     """
     page = Page.objects.select_related("document").get(pk=c.page_id)
     with log_context(batch=page.document.batch_id, file=page.document.name, page=page.number, page_id=page.pk):
-        return _run(c, page, catalog)
+        with Heartbeat(c):
+            return _run(c, page, catalog)
 
 
 def _run(c: Claim, page: Page, catalog: CatalogIndex | None) -> Page:
