@@ -116,3 +116,16 @@ def test_row27_an_upload_answer_never_gives_the_id_of_a_file_held_in_a_batch_the
     theirs = upload("ana")
     assert theirs["pages"] == 0 and theirs["duplicate_of"] is None  # held, by someone she may not see
     assert upload("beto")["duplicate_of"] == beto_doc.pk  # his own: the id of his earlier copy
+
+
+# ---------------------------------------------------------------- row 28: one page of a list is bounded
+def test_row28_a_list_page_is_bounded_whatever_limit_is_asked(world, monkeypatch):
+    """``?limit=`` is the caller's: without a ceiling one request builds every record of the archive in memory."""
+    from folio.api import views
+
+    assert views.Pages.max_limit == 500
+    monkeypatch.setattr(views.Pages, "max_limit", 2)  # 3 records and 3 batches in the world: 2 shown
+    rita, root = client_for(world["rita"]), client_for(world["root"])
+    records = rita.get("/api/records?limit=1000000000").json()
+    assert len(records["results"]) == 2 and records["count"] == 3 and records["next"]
+    assert len(root.get("/api/batches?limit=1000000000").json()["results"]) == 2

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -42,8 +43,15 @@ def _submitted_json(sub, user) -> dict:
             "duplicate_of": held}
 
 
+class Pages(LimitOffsetPagination):
+    """``?limit=`` and ``?offset=`` (PAGE_SIZE by default), never more than ``max_limit`` rows in one answer."""
+
+    max_limit = 500
+
+
 class BatchList(generics.GenericAPIView):
     permission_classes = [IsAuthenticated, ArchiveStaff]
+    pagination_class = Pages
     serializer_class = s.BatchSummary
 
     def get_queryset(self):
@@ -120,6 +128,7 @@ def _record_json(report: Report) -> dict:
 
 class RecordList(generics.GenericAPIView):
     permission_classes = [IsAuthenticated, ReadsRecords]
+    pagination_class = Pages
     serializer_class = s.RecordOut
     FILTERS = {"batch": "page__document__batch_id", "ramo": "ramo_code", "unidad": "unidad_code",
                "year": "ejercicio", "quarter": "trimestre"}
