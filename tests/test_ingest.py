@@ -86,3 +86,17 @@ def test_same_bytes_are_stored_once(tmp_path):
     _, submitted = submit_paths([a, b], batch_name="t")
     assert submitted[0].document.original == submitted[1].document.original
     assert submitted[0].document.sha256 == files.sha256_of(a)
+
+
+@pytest.mark.django_db
+def test_an_unexpected_failure_while_examining_names_no_server_path(tmp_path, monkeypatch):
+    """The message is shown to the uploader (batch page, API): the failure's kind, not where Folio keeps files."""
+    def broken(path, kind, limits):
+        raise OSError(5, "Input/output error", str(path))
+
+    monkeypatch.setattr(files, "count_pages", broken)
+    where = _png(tmp_path / "scan.png")
+    batch, (sub,) = submit_paths([where], batch_name="b")
+    assert sub.pages[0].error_code == "internal_error"
+    assert "OSError" in sub.document.error and "Input/output error" in sub.document.error
+    assert str(tmp_path) not in sub.document.error and "'/" not in sub.document.error
