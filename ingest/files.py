@@ -229,13 +229,18 @@ def _open_image(path: Path, limits: Limits = Limits()) -> Image.Image:
         pixels = re.search(r"\((\d+) pixels\)", str(exc))
         raise _too_many_pixels(path, 1, int(pixels.group(1)) / 1e6 if pixels else float("inf"), limits)
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on a malformed file
-        raise RejectedInput(f"the image cannot be read, it is damaged ({_why(exc)}); scan it again",
+        raise RejectedInput(f"the image cannot be read, it is damaged ({without_paths(exc)}); scan it again",
                             code="corrupt_image", file=path.name)
 
 
-def _why(exc: Exception) -> str:
+def without_paths(exc: Exception) -> str:
+    """An exception's text for people who upload: this machine's paths taken out, bounded.
+
+    (Operators get the whole exception in the log.)"""
     text = str(exc).replace(str(Path.cwd()), "").strip() or type(exc).__name__
     return re.sub(r" ?'/[^']*'", "", text)[:160]
+
+
 MIN_DPI = 100  # a resolution recorded below this is no scanner's (phones and editors write 72): guessed instead
 
 
@@ -273,7 +278,7 @@ def load_page(path: Path, kind: str, number: int, limits: Limits) -> tuple[np.nd
     except RejectedInput:
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on a malformed file
-        raise RejectedInput(f"the image cannot be decoded, it is damaged or cut short ({_why(exc)}); "
+        raise RejectedInput(f"the image cannot be decoded, it is damaged or cut short ({without_paths(exc)}); "
                             "scan it again, or copy the complete file", code="corrupt_image",
                             file=path.name, page=number)
     return array, int(round(dpi))

@@ -112,7 +112,7 @@ def submit_file(batch: Batch, path: Path, *, name: str | None = None, read_again
             raise
         if not isinstance(exc, FolioError):
             log.exception("examining %s (%s) failed unexpectedly", display, sha)
-            exc = FolioError(f"Folio could not examine the file ({type(exc).__name__}: {files._why(exc)}); "
+            exc = FolioError(f"Folio could not examine the file ({type(exc).__name__}: {files.without_paths(exc)}); "
                              f"report it with the file to the maintainers", code="internal_error")  # no paths
         exc.file = display  # the name as given (sanitised), not the path it was read from
         exc.page = exc.page or "whole file"

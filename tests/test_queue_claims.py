@@ -185,3 +185,14 @@ def test_a_page_whose_heartbeat_stopped_is_reclaimed_once_its_lease_runs_out(pag
     assert reclaim_expired(now=timezone.now() + timedelta(seconds=1))["requeued"] == 1
     page.refresh_from_db()
     assert page.state == Page.State.QUEUED and page.crashes == 1
+
+
+def test_an_unexpected_error_fails_the_page_without_showing_this_machine_s_paths(page, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("cannot open '/srv/folio/media/originals/ab/abcdef' for reading")
+
+    monkeypatch.setattr(pages, "process_image", broken)
+    done = pages.process_page(page.id)
+    assert (done.state, done.error_code) == (Page.State.FAILED, "internal_error")
+    assert "RuntimeError: cannot open for reading" in done.error and "/srv" not in done.error
+    assert "report it with the file to the maintainers" in done.error

@@ -279,7 +279,8 @@ def _run(c: Claim, page: Page, catalog: CatalogIndex | None) -> Page:
     except Exception as exc:  # noqa: BLE001 - a bug on one page ends that page, not the batch
         log.exception("page %s (%s p.%s) failed unexpectedly", page.pk, page.document.name, page.number)
         fail(c, "internal_error", f"{page.document.name}, page {page.number}: Folio failed on this page "
-                                  f"({type(exc).__name__}: {exc}); report it with the file to the maintainers")
+                                  f"({type(exc).__name__}: {files.without_paths(exc)}); report it with the file to the "
+                                  f"maintainers")
     page.refresh_from_db()
     return page
 
