@@ -151,3 +151,23 @@ def test_a_second_watcher_of_the_same_folder_is_refused(tmp_path, capsys, settin
         assert "already watched by folio watch, pid" in err and "stop that watcher first" in err
     assert cmd_watch(args) == 0  # once the first has stopped, the folder is free
     assert not [p for p in folder.iterdir() if p.name != ".folio-watch.lock"]
+
+
+def test_symbolic_links_in_the_folder_are_not_followed(tmp_path, caplog):
+    """An unattended folder may hold a link to any file the service can read: it is named, never stored."""
+    from ingest.watch import Watcher
+
+    secret = tmp_path / "elsewhere" / "informe.png"
+    secret.parent.mkdir()
+    secret.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "link.png").symlink_to(secret)
+    (inbox / "linked-dir").symlink_to(secret.parent, target_is_directory=True)
+    calls = []
+    watcher = Watcher(inbox, lambda paths, **kw: calls.append(paths) or (None, []))
+    with caplog.at_level("WARNING", logger="folio.watch"):
+        watcher.poll()
+        result = watcher.poll()
+    assert calls == [] and result.submitted == []
+    assert "link.png is a symbolic link" in caplog.text
