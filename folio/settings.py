@@ -139,6 +139,9 @@ FOLIO_MAX_PAGES = int(os.environ.get("FOLIO_MAX_PAGES", "500"))
 FOLIO_MAX_MEGAPIXELS = int(os.environ.get("FOLIO_MAX_MEGAPIXELS", "60"))
 FOLIO_TESSERACT_TIMEOUT = float(os.environ.get("FOLIO_TESSERACT_TIMEOUT", "120"))
 FOLIO_POPPLER_TIMEOUT = float(os.environ.get("FOLIO_POPPLER_TIMEOUT", "120"))
+# A web or API upload examines its files (kind, pages: pdfinfo) inside the request: all of them together get
+# this many seconds, so a request of damaged PDFs cannot hold a web process for hours (docs/input-limits.md).
+FOLIO_UPLOAD_EXAMINE_SECONDS = float(os.environ.get("FOLIO_UPLOAD_EXAMINE_SECONDS", "60"))
 
 # Uploads (web page and API): many files per request; each file's size is checked by ingest (FOLIO_MAX_UPLOAD_MB).
 FOLIO_MAX_UPLOAD_FILES = int(os.environ.get("FOLIO_MAX_UPLOAD_FILES", "500"))

@@ -5,9 +5,11 @@ Document with one FAILED page that says why and what to do.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,13 +84,18 @@ class Submitted:
 
 
 @transaction.atomic
-def submit_file(batch: Batch, path: Path, *, name: str | None = None, read_again: bool = True) -> Submitted:
+def submit_file(batch: Batch, path: Path, *, name: str | None = None, read_again: bool = True,
+                deadline: float | None = None) -> Submitted:
     """Keep the file, recognise it, and create its page rows (queued, or FAILED with the reason).
 
     The same bytes submitted again are recognised (``duplicate_of`` names the first
     document that holds them). With ``read_again=False`` (the queue service) a
     duplicate gets no page rows: its record is already held, so nothing is read or
     stored twice. ``folio run`` reads every file it is given (``read_again=True``).
+
+    ``deadline`` (``time.monotonic()``; the web and the API give one per request) bounds the
+    examination: pdfinfo gets no more than the time left, and once it has passed, the file is kept
+    and refused with the reason instead of examined.
     """
     lim = limits()
     display = files.safe_name(name or path.name)
@@ -104,6 +111,8 @@ def submit_file(batch: Batch, path: Path, *, name: str | None = None, read_again
         doc.save()
         return Submitted(doc, [])
     try:
+        if deadline is not None:
+            lim = _within(lim, deadline)
         files.check_size(path, lim, name=display)
         doc.kind = files.sniff(path, name=display)
         doc.page_count = files.count_pages(path, doc.kind, lim)
@@ -124,6 +133,17 @@ def submit_file(batch: Batch, path: Path, *, name: str | None = None, read_again
     doc.save()
     Page.objects.bulk_create(Page(document=doc, number=n) for n in range(1, doc.page_count + 1))
     return Submitted(doc, list(doc.pages.all()))
+
+
+def _within(lim: files.Limits, deadline: float) -> files.Limits:
+    """The limits with the examination's time-out cut to what is left before ``deadline``."""
+    left = deadline - time.monotonic()
+    if left < 1:
+        raise FolioError(
+            f"examining the files of this upload took more than its {settings.FOLIO_UPLOAD_EXAMINE_SECONDS:.0f} s "
+            "(FOLIO_UPLOAD_EXAMINE_SECONDS), so this file was kept but not examined; upload it again on its own, "
+            "or in a smaller batch (a file before it may be damaged)", code="upload_time")
+    return dataclasses.replace(lim, timeout=min(lim.timeout, float(max(1, round(left)))))
 
 
 def submit_paths(paths: Iterable[Path], *, batch_name: str, read_again: bool = True) -> tuple[Batch, list[Submitted]]:

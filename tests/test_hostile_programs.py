@@ -193,3 +193,28 @@ def test_real_worker_kills_a_hanging_pdftoppm_and_reads_the_next_page(make_servi
     assert [(p["state"], p["has_record"]) for p in good] == [("done", True)]
     assert worker.alive() and worker.children() == children, "the same worker and child read it"
     assert ledger(state)["lost"] == 0
+
+
+@pytest.mark.django_db
+def test_an_upload_s_files_share_one_examination_budget(settings, tmp_path, monkeypatch):
+    """A web or API request of damaged PDFs whose pdfinfo hangs holds the web process for
+    FOLIO_UPLOAD_EXAMINE_SECONDS in all, not the program's time-out once per file; every file is kept."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from web.uploads import submit_uploads
+
+    settings.FOLIO_POPPLER_TIMEOUT = 60  # per call: three files would hold the request three minutes
+    settings.FOLIO_UPLOAD_EXAMINE_SECONDS = 2
+    bin_ = tmp_path / "bin"
+    fake_program(bin_, "pdfinfo")
+    monkeypatch.setenv("PATH", f"{bin_}{os.pathsep}{os.environ['PATH']}")
+    uploads = [SimpleUploadedFile(f"{n}.pdf", hostile.report_pdf() + n.encode()) for n in ("uno", "dos", "tres")]
+    _, submitted = submit_uploads(uploads, batch_name="hangs")
+    first, *rest = [s.pages[0] for s in submitted]
+    assert (first.state, first.error_code) == (Page.State.FAILED, "timeout")
+    assert first.error.startswith("uno.pdf, whole file: pdfinfo did not finish within 2 s")
+    assert [(p.state, p.error_code) for p in rest] == [(Page.State.FAILED, "upload_time")] * 2
+    assert rest[0].error.startswith("dos.pdf, whole file: examining the files of this upload took more than its 2 s")
+    assert "upload it again on its own" in rest[0].error
+    assert all(s.document.original for s in submitted)  # kept, all three
+    assert len(killed(bin_, "pdfinfo")) == 1  # only the first was examined

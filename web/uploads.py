@@ -10,6 +10,7 @@ cannot be read still becomes a Document with a FAILED page saying why.
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 from typing import Sequence
 
@@ -56,6 +57,7 @@ def submit_uploads(uploads: Sequence[UploadedFile], *, batch_name: str | None = 
 
     The batch records its uploader: archive staff see their own batches only (web/scope.py)."""
     check_count(uploads)
+    deadline = time.monotonic() + settings.FOLIO_UPLOAD_EXAMINE_SECONDS  # the request's examination, all files
     name = (batch_name or "").strip()[:200] or default_batch_name(user)
     uploader = user if user is not None and user.is_authenticated else None
     with tempfile.TemporaryDirectory(prefix="folio-upload-") as tmp:
@@ -63,4 +65,5 @@ def submit_uploads(uploads: Sequence[UploadedFile], *, batch_name: str | None = 
         names = [files.safe_name(u.name or f"upload-{i + 1}") for i, u in enumerate(uploads)]
         with transaction.atomic():  # the batch is never seen without its uploader
             batch = Batch.objects.create(name=name, uploaded_by=uploader)
-            return submit(paths, batch_name=name, priority=INTERACTIVE, names=names, batch=batch)
+            return submit(paths, batch_name=name, priority=INTERACTIVE, names=names, batch=batch,
+                          deadline=deadline)

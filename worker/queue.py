@@ -83,12 +83,13 @@ def send(ids_by_priority: Mapping[str, list[int]]) -> int:
 
 
 def submit(paths: Iterable[Path], *, batch_name: str, priority: str = INTERACTIVE, names: list[str] | None = None,
-           read_again: bool = False, batch=None):
+           read_again: bool = False, batch=None, deadline: float | None = None):
     """Store the originals, create page rows and enqueue them: (batch, [Submitted]).
 
     A file the archive already holds (same sha256) is recognised and not read
     again unless ``read_again``; its Submitted has no pages (see ingest/service.py).
-    ``batch`` adds to an existing batch (backfill resumes its folder's batch).
+    ``batch`` adds to an existing batch (backfill resumes its folder's batch). ``deadline``
+    (``time.monotonic()``) bounds the examination of all the files (web and API uploads).
     """
     from ingest.models import Batch, Page
     from ingest.service import submit_file
@@ -96,7 +97,8 @@ def submit(paths: Iterable[Path], *, batch_name: str, priority: str = INTERACTIV
     paths = list(paths)
     with transaction.atomic():
         batch = batch or Batch.objects.create(name=batch_name)
-        submitted = [submit_file(batch, p, name=(names[i] if names else None), read_again=read_again)
+        submitted = [submit_file(batch, p, name=(names[i] if names else None), read_again=read_again,
+                                 deadline=deadline)
                      for i, p in enumerate(paths)]
         enqueue([pg.id for s in submitted for pg in s.pages if pg.state == Page.State.QUEUED], priority=priority)
     return batch, submitted
