@@ -242,6 +242,7 @@ def without_paths(exc: Exception) -> str:
 
 
 MIN_DPI = 100  # a resolution recorded below this is no scanner's (phones and editors write 72): guessed instead
+MAX_DPI = 1200  # nor above this (a crafted file could say a billion): guessed instead
 
 
 def load_page(path: Path, kind: str, number: int, limits: Limits) -> tuple[np.ndarray, int]:
@@ -264,7 +265,7 @@ def load_page(path: Path, kind: str, number: int, limits: Limits) -> tuple[np.nd
                 image.seek(number - 1)
             width, height = image.size
             recorded = float(image.info.get("dpi", (0, 0))[0] or 0)
-            dpi = recorded if recorded >= MIN_DPI else _guess_dpi(width, height)
+            dpi = recorded if MIN_DPI <= recorded <= MAX_DPI else _guess_dpi(width, height)
             scale = limits.dpi / dpi if dpi < 0.9 * limits.dpi else 1.0
             megapixels = width * height * scale * scale / 1e6
             if megapixels > limits.max_megapixels:

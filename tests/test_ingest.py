@@ -100,3 +100,29 @@ def test_an_unexpected_failure_while_examining_names_no_server_path(tmp_path, mo
     assert sub.pages[0].error_code == "internal_error"
     assert "OSError" in sub.document.error and "Input/output error" in sub.document.error
     assert str(tmp_path) not in sub.document.error and "'/" not in sub.document.error
+
+
+@pytest.mark.parametrize("recorded", [1, 72, 10_000_000])
+def test_a_resolution_no_scanner_writes_is_guessed_from_the_page_size(tmp_path, recorded):
+    """Phones write 72, Pillow 1, a crafted file a billion: the reader would enlarge or shrink the page to
+    nothing. Such a resolution is replaced by one guessed from the page's size (a letter page's long side)."""
+    import numpy as np
+    from PIL import Image
+
+    from ingest import files
+
+    path = tmp_path / "p.png"
+    Image.fromarray(np.full((1700, 2200), 255, np.uint8)).save(path, dpi=(recorded, recorded))
+    _, dpi = files.load_page(path, "png", 1, files.Limits())
+    assert dpi == 200  # 2,200 px over 11 inches
+
+
+def test_a_plausible_recorded_resolution_is_kept(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from ingest import files
+
+    path = tmp_path / "p.png"
+    Image.fromarray(np.full((1700, 2200), 255, np.uint8)).save(path, dpi=(300, 300))
+    assert files.load_page(path, "png", 1, files.Limits())[1] == 300
