@@ -205,29 +205,42 @@ def _paper_white(crop: np.ndarray) -> np.ndarray:
     return out
 
 
+def _grammar_readings(glyphs: Sequence[Glyph], crops: Sequence[np.ndarray], slots: Sequence[int],
+                      levels: int) -> list[tuple[str, float] | None]:
+    """Each crop's reading from one tesseract read of the mosaic: its glyphs (back in the
+    crop's pixels) composed by the code grammar."""
+    out = []
+    for crop, y0 in zip(crops, slots):
+        mine = [Glyph(_AS_DIGIT.get(g.char, g.char), g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0)
+                for g in glyphs if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
+        out.append(_compose_grammar(crop, mine, levels))
+    return out
+
+
 def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrText] | None = None,
                pattern: str = r"\d+(\.\d+)+", levels: int = 3, scale: float = CODE_SCALE) -> list[OcrText]:
-    """Dotted-code cells, read twice (two tesseract calls on one mosaic: free, and with
-    only digits and separators allowed); in each, tesseract's digits with separators
-    decided by the code grammar; then the readings and the first pass's text vote
-    (:func:`_vote`)."""
+    """Dotted-code cells, read on one mosaic, freely; in each, tesseract's digits with
+    separators decided by the code grammar; then the reading and the first pass's text
+    vote (:func:`_vote`). Cells the vote is not sure of (< 0.97) are read once more, on a
+    mosaic of their own with only digits and separators allowed, and vote again with
+    both readings (a second call only where it can change something)."""
     if not boxes:
         return []
     crops = [_paper_white(clean[b.y0:b.y1, b.x0:b.x1]) for b in boxes]
     if scale != 1.0:
         crops = [cv2.resize(c, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
                  for c in crops]
+    firsts = [first[i].text if first is not None else "" for i in range(len(boxes))]
     canvas, slots = stack_crops(crops, gap=_GAP, pad=_PAD)
-    reads = [tesseract.image_to_boxes(canvas, psm=6), tesseract.image_to_boxes(canvas, psm=6, whitelist=_CODE_CHARS)]
-    out = []
-    for i, (crop, y0, box) in enumerate(zip(crops, slots, boxes)):
-        readings = []
-        for glyphs in reads:
-            mine = [Glyph(_AS_DIGIT.get(g.char, g.char), g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0)
-                    for g in glyphs if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
-            grammar = _compose_grammar(crop, mine, levels)
-            if grammar is not None:
-                readings.append(grammar)
-        text, conf = _vote(readings, first[i].text if first is not None else "", pattern)
-        out.append(OcrText(text, conf if text else 0.0, box if text else None))
-    return out
+    readings = [[r] if r is not None else [] for r in
+                _grammar_readings(tesseract.image_to_boxes(canvas, psm=6), crops, slots, levels)]
+    votes = [_vote(rs, f, pattern) for rs, f in zip(readings, firsts)]
+    again = [i for i, (_, conf) in enumerate(votes) if conf < 0.97]
+    if again:
+        sub = [crops[i] for i in again]
+        canvas, slots = stack_crops(sub, gap=_GAP, pad=_PAD)
+        seconds = _grammar_readings(tesseract.image_to_boxes(canvas, psm=6, whitelist=_CODE_CHARS), sub, slots, levels)
+        for i, r in zip(again, seconds):
+            if r is not None:
+                votes[i] = _vote(readings[i] + [r], firsts[i], pattern)
+    return [OcrText(text, conf if text else 0.0, box if text else None) for (text, conf), box in zip(votes, boxes)]

@@ -242,3 +242,27 @@ def test_a_column_ruling_left_as_sparse_dots_in_one_row_still_parts_its_cells(dr
             faxed[y:y + 3, x - 1:x + 1] = 0
     grid = find_grid(faxed)
     assert grid is not None and _spans(grid) == _spans(find_grid(img))
+
+
+def test_code_cells_are_read_a_second_time_only_where_the_vote_is_unsure(monkeypatch):
+    import ocr.codes as codes
+    from ocr._exec import tesseract
+
+    page = np.full((100, 700), 255, np.uint8)
+    page[5:95, 10:340] = _code_image("4.6.2")
+    page[5:95, 360:690] = _code_image("2.1.5")
+    boxes = [BBox(10, 5, 340, 95), BBox(360, 5, 690, 95)]
+    canvases = []
+    real = tesseract.image_to_boxes
+    monkeypatch.setattr(tesseract, "image_to_boxes", lambda img, **k: canvases.append((img.shape, k)) or real(img, **k))
+    # the call structure, not the vote's thresholds: a reading agreeing with the first
+    # pass's text is sure here
+    monkeypatch.setattr(codes, "_vote", lambda rs, first, pattern: (first, 0.97) if any(
+        r[0] == first for r in rs) else ((rs[0][0], 0.8) if rs else ("", 0.0)))
+    got = codes.read_codes(page, boxes, first=[OcrText("4.6.2", 0.9), OcrText("2.7.5", 0.6)], levels=3)
+    assert [t.text for t in got] == ["4.6.2", "2.1.5"]
+    assert len(canvases) == 2 and canvases[1][1].get("whitelist")
+    assert canvases[1][0][0] < canvases[0][0][0]  # the second mosaic holds the unsure cell only
+    canvases.clear()
+    codes.read_codes(page, boxes, first=[OcrText("4.6.2", 0.9), OcrText("2.1.5", 0.9)], levels=3)
+    assert len(canvases) == 1  # every cell sure after one reading: no second call
