@@ -5,8 +5,9 @@ Tesseract often drops or swaps the tiny dots and commas of dotted codes
 and each separator is decided by the code grammar (:mod:`ocr.codegrammar`)
 from the gaps between digits and the marks in the ink: a small blob on the
 baseline is a dot, one reaching below it is a comma. All code cells of a page
-are read on one mosaic, twice (free, and digits and separators only); the two
-readings and the first pass's text vote, and the confidence says how they agreed.
+are read on one mosaic, freely; the cells the vote is unsure of once more (digits
+and separators only); the readings and the first pass's text vote, and the
+confidence says how they agreed.
 """
 from __future__ import annotations
 
