@@ -215,8 +215,12 @@ def header_at_bottom(grid: Grid) -> bool | None:
     partial = [c for c in grid.cells if 1 < c.col_span < grid.n_cols - 1]
     top = sum(1 for c in partial if c.row < third)
     bottom = sum(1 for c in partial if c.row + c.row_span > grid.n_rows - third)
-    if (top == 0) == (bottom == 0) or top + bottom < 2:
-        return None  # spans at both ends, or a single one: a broken grid, not a header
+    if top + bottom < 2:
+        return None  # a single span: a broken grid, not a header
+    if top >= 2 * bottom + 2 or bottom >= 2 * top + 2:
+        return bottom > top  # the header's several spans against a merged body cell or so
+    if (top == 0) == (bottom == 0):
+        return None  # spans at both ends, as many: not clear-cut
     return bottom > top
 
 

@@ -266,3 +266,14 @@ def test_code_cells_are_read_a_second_time_only_where_the_vote_is_unsure(monkeyp
     canvases.clear()
     codes.read_codes(page, boxes, first=[OcrText("4.6.2", 0.9), OcrText("2.1.5", 0.9)], levels=3)
     assert len(canvases) == 1  # every cell sure after one reading: no second call
+
+
+def test_the_header_is_told_from_one_merged_body_cell_at_the_other_end():
+    img, geom = render_progress(sample_rows(6))
+    merged = img.copy()
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    merged[ys[-2] + 4:ys[-1] - 3, xs[10] - 4:xs[10] + 5] = 255  # two cells of the last row made one
+    grid = find_grid(merged)
+    assert any(c.row == grid.n_rows - 1 and c.col_span == 2 for c in grid.cells)
+    assert header_at_bottom(grid) is False
+    assert header_at_bottom(find_grid(rotate_right_angle(merged, 180))) is True
