@@ -52,11 +52,21 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     """Header lines that open with a dotted code (the lineas de accion list) get that code
     read again as code cells are: digits from tesseract, separators by the code grammar
     from the gaps and marks in the ink (tesseract drops a dot, "4.62", or turns it into a
-    comma, "2,13"). All such codes of the page in one mosaic; a well-formed reading is taken
+    comma, "2,13"; or drops them all, "212": bare digits are taken for a code only where
+    the list's well-formed codes stand, not "522" beside "PROGRAMA:"). All such codes of
+    the page in one mosaic; a well-formed reading is taken
     when it has the first reading's digits and the vote gave it >= 0.8, or when the first
     reading was not a code and two readings agreed (>= 0.9)."""
-    at = [i for i, ln in enumerate(header) if ln.words and ln.words[0].bbox is not None
-          and _LEADING_CODE.match(ln.words[0].text) and 3 <= sum(ch.isdigit() for ch in ln.words[0].text) <= 6]
+    def lead(ln: Line) -> OcrText | None:
+        return ln.words[0] if ln.words and ln.words[0].bbox is not None else None
+
+    # where the list's codes stand: lines opening with a well-formed code; a line opening
+    # with bare digits just there ("212" beside "2.1.1") lost its dots
+    anchors = [w.bbox.x0 for w in map(lead, header) if w is not None and well_formed(w.text, settings.code_pattern)]
+    at = [i for i, ln in enumerate(header) if (w := lead(ln)) is not None and (
+          _LEADING_CODE.match(w.text) and 3 <= sum(ch.isdigit() for ch in w.text) <= 6
+          or w.text.isdigit() and len(w.text) == settings.code_levels
+          and any(abs(w.bbox.x0 - x) <= 12 for x in anchors))]
     if not at:
         return tuple(header)
     h, w = gray.shape

@@ -277,3 +277,22 @@ def test_the_header_is_told_from_one_merged_body_cell_at_the_other_end():
     assert any(c.row == grid.n_rows - 1 and c.col_span == 2 for c in grid.cells)
     assert header_at_bottom(grid) is False
     assert header_at_bottom(find_grid(rotate_right_angle(merged, 180))) is True
+
+
+def test_a_header_code_that_lost_its_dots_is_read_again_where_the_list_stands():
+    from ocr.cells import ReadSettings
+    from ocr.read import _header_codes
+    from ocr.types import Line
+
+    page = np.full((330, 900), 255, np.uint8)
+    rows = [("2.1.1", 40, 60), ("2.1.2", 40, 160), ("522", 420, 260)]
+    lines = []
+    for text, x, y in rows:
+        cv2.putText(page, text, (x, y + 40), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3, cv2.LINE_AA)
+        ys, xs = np.nonzero(page[y - 10:y + 60, x - 10:x + 300] < 128)
+        box = BBox(x - 10 + int(xs.min()), y - 10 + int(ys.min()), x - 10 + int(xs.max()) + 1, y - 10 + int(ys.max()) + 1)
+        first = text.replace(".", "") if text == "2.1.2" else text  # read without its dots
+        name = OcrText("NOMBRE", 0.95, BBox(box.x1 + 40, box.y0, box.x1 + 200, box.y1))
+        lines.append(Line(f"{first} NOMBRE", 0.9, box, (OcrText(first, 0.9, box), name)))
+    out = _header_codes(page, lines, ReadSettings())
+    assert [ln.words[0].text for ln in out] == ["2.1.1", "2.1.2", "522"]  # the programa code stays
