@@ -152,6 +152,7 @@ def flatten(gray: np.ndarray) -> np.ndarray:
 
 _SPECK_AREA = 16  # pixels at 300 dpi: a fax or photocopy speck, smaller than any period
 _SPECK_REACH = 10  # pixels: a period or a comma sits this close to its digits
+_SPECKS_ONE_BY_ONE = 4000  # up to this many small blobs, each is looked at in its own window
 
 
 def despeckle(gray: np.ndarray) -> np.ndarray:
@@ -168,21 +169,40 @@ def despeckle(gray: np.ndarray) -> np.ndarray:
     small[0] = False
     if not small.any():
         return gray
-    big = ~small
-    big[0] = False
-    # larger ink within reach of each small blob, by an integral image of the larger ink
-    sums = cv2.integral(big[labels].astype(np.uint8))
     x0 = np.clip(stats[:, 0] - _SPECK_REACH, 0, gray.shape[1])
     y0 = np.clip(stats[:, 1] - _SPECK_REACH, 0, gray.shape[0])
     x1 = np.clip(stats[:, 0] + stats[:, 2] + _SPECK_REACH, 0, gray.shape[1])
     y1 = np.clip(stats[:, 1] + stats[:, 3] + _SPECK_REACH, 0, gray.shape[0])
-    near = (sums[y1, x1] - sums[y0, x1] - sums[y1, x0] + sums[y0, x0]) > 0
-    specks = small & ~near
-    if not specks.any():
+    ids = np.flatnonzero(small)
+    if len(ids) > _SPECKS_ONE_BY_ONE:
+        big = ~small
+        big[0] = False
+        # larger ink within reach of each small blob, by an integral image of the larger ink
+        sums = cv2.integral(big[labels].astype(np.uint8))
+        near = (sums[y1, x1] - sums[y0, x1] - sums[y1, x0] + sums[y0, x0]) > 0
+        specks = small & ~near
+        if not specks.any():
+            return gray
+        out = gray.copy()
+        halo = cv2.dilate(specks[labels].astype(np.uint8), np.ones((5, 5), np.uint8))  # the blurred rim too
+        out[halo > 0] = 255
+        return out
+    # few small blobs (most pages): each looked at in its own window, no full-page passes
+    big = mask.copy()
+    for i in ids:
+        x, y, w, h = stats[i, :4]
+        box = big[y:y + h, x:x + w]
+        box[labels[y:y + h, x:x + w] == i] = 0
+    specks = [i for i in ids if not big[y0[i]:y1[i], x0[i]:x1[i]].any()]
+    if not specks:
         return gray
     out = gray.copy()
-    halo = cv2.dilate(specks[labels].astype(np.uint8), np.ones((5, 5), np.uint8))  # the blurred rim too
-    out[halo > 0] = 255
+    hh, ww = gray.shape
+    for i in specks:  # the speck and its blurred rim (2 px) become paper
+        x, y, w, h = stats[i, :4]
+        ya, yb, xa, xb = max(0, y - 2), min(hh, y + h + 2), max(0, x - 2), min(ww, x + w + 2)
+        own = (labels[ya:yb, xa:xb] == i).astype(np.uint8)
+        out[ya:yb, xa:xb][cv2.dilate(own, np.ones((5, 5), np.uint8)) > 0] = 255
     return out
 
 

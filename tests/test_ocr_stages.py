@@ -296,3 +296,17 @@ def test_a_header_code_that_lost_its_dots_is_read_again_where_the_list_stands():
         lines.append(Line(f"{first} NOMBRE", 0.9, box, (OcrText(first, 0.9, box), name)))
     out = _header_codes(page, lines, ReadSettings())
     assert [ln.words[0].text for ln in out] == ["2.1.1", "2.1.2", "522"]  # the programa code stays
+
+
+def test_specks_looked_at_one_by_one_or_all_at_once_alike(monkeypatch):
+    import ocr.cleanup as cleanup_module
+
+    img = np.full((300, 700), 255, np.uint8)
+    cv2.putText(img, "4.6.1, 2.1.5", (30, 150), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)
+    rng = np.random.default_rng(11)
+    for x, y in zip(rng.integers(0, 698, 300), rng.integers(0, 298, 300)):
+        img[y:y + 2, x:x + 2] = 0  # specks everywhere, some beside the print
+    one_by_one = despeckle(img)
+    monkeypatch.setattr(cleanup_module, "_SPECKS_ONE_BY_ONE", 0)
+    at_once = despeckle(img)
+    assert np.array_equal(one_by_one, at_once) and not np.array_equal(one_by_one, img)
