@@ -60,32 +60,67 @@ def _sum_check(rule: str, total: str, parts: list[str]) -> Check:
     return Check(rule, (total, *parts), test, solve, total)
 
 
-def ratio_ok(percent: int, part: int, whole: int) -> bool:
-    """The printed percent is the ratio rounded (half up), or cut, to a whole number; never raised."""
+ROUND, CUT = "round", "cut"  # how a form turns a ratio into a whole percent: half up, or down
+
+
+def ratio_values(part: int, whole: int, rounding: str | None = None) -> set[int]:
+    """The whole percents a form may print for ``part`` of ``whole``: rounded half up or cut (either,
+    while the page's ``rounding`` is not known); never raised."""
     exact = 100 * part / whole
-    return percent in (math.floor(exact + 1e-9), math.floor(exact + 0.5 + 1e-9))
+    cut, rounded = math.floor(exact + 1e-9), math.floor(exact + 0.5 + 1e-9)
+    return {rounded} if rounding == ROUND else {cut} if rounding == CUT else {cut, rounded}
 
 
-def ratio_fixes(cell: str, v: Values) -> bool:
-    """Whether a percent that passes leaves one value for ``cell``: always the percent itself; the
-    absoluto or the goal only when one whole number alone rounds (or cuts) to the percent (small goals).
-    Many goals give 50 % of 2233, and any goal 0 % of 0."""
-    rel, ab, meta = v.get("avance_relativo"), v.get("avance_absoluto"), v.get("meta_anual")
-    if cell == "avance_relativo":
-        return True
-    if rel is None or ab is None or not meta:
+def ratio_ok(percent: int, part: int, whole: int, rounding: str | None = None) -> bool:
+    return percent in ratio_values(part, whole, rounding)
+
+
+def page_rounding(triples) -> str | None:
+    """The page's way of printing percents, from its rows' (percent, absoluto, meta) where rounding and
+    cutting differ: known when two rows or more agree and none disagrees (a misread percent in one row
+    cannot set it; two rows that disagree leave it unknown)."""
+    votes = {ROUND: 0, CUT: 0}
+    for rel, ab, meta in triples:
+        if rel is None or ab is None or not meta:
+            continue
+        options = ratio_values(ab, meta)
+        if len(options) == 2 and rel in options:
+            votes[ROUND if rel == max(options) else CUT] += 1
+    for way, other in ((ROUND, CUT), (CUT, ROUND)):
+        if votes[way] >= 2 and votes[other] == 0:
+            return way
+    return None
+
+
+def ratio_fixes(rounding: str | None = None) -> Callable[[str, Values], bool]:
+    """Whether a percent that passes leaves one value for a cell: the percent itself when one value
+    alone passes (1302 of 23172 is 5.62 %: a printed 5 and a printed 6 both pass while the page's
+    rounding is unknown, so neither is vouched for); the absoluto or the goal only when one whole
+    number alone rounds (or cuts) to the percent (small goals). Many goals give 50 % of 2233, and any
+    goal 0 % of 0."""
+    def fixes(cell: str, v: Values) -> bool:
+        rel, ab, meta = v.get("avance_relativo"), v.get("avance_absoluto"), v.get("meta_anual")
+        if ab is None or not meta:
+            return False
+        if cell == "avance_relativo":
+            return len(ratio_values(ab, meta, rounding)) == 1
+        if rel is None:
+            return False
+        if cell == "avance_absoluto":
+            low, high = meta * (rel - 0.5) / 100, meta * (rel + 1) / 100  # ratio_ok's window for the part
+            return sum(1 for a in range(max(0, math.ceil(low)), math.ceil(high) + 1)
+                       if ratio_ok(rel, a, meta, rounding)) == 1
+        if cell == "meta_anual" and rel > 0 and ab > 0:
+            low, high = 100 * ab / (rel + 1), 100 * ab / max(rel - 0.5, 1e-9)
+            return sum(1 for m in range(max(1, math.floor(low)), math.floor(high) + 2)
+                       if ratio_ok(rel, ab, m, rounding)) == 1
         return False
-    if cell == "avance_absoluto":
-        low, high = meta * (rel - 0.5) / 100, meta * (rel + 1) / 100  # ratio_ok's window for the part
-        return sum(1 for a in range(max(0, math.ceil(low)), math.ceil(high) + 1) if ratio_ok(rel, a, meta)) == 1
-    if cell == "meta_anual" and rel > 0 and ab > 0:
-        low, high = 100 * ab / (rel + 1), 100 * ab / max(rel - 0.5, 1e-9)
-        return sum(1 for m in range(max(1, math.floor(low)), math.floor(high) + 2) if ratio_ok(rel, ab, m)) == 1
-    return False
+    return fixes
 
 
-def progress_checks(trimestre: int | None) -> list[Check]:
-    """Quarterly programado sums to the annual goal; absolute and relative progress agree."""
+def progress_checks(trimestre: int | None, rounding: str | None = None) -> list[Check]:
+    """Quarterly programado sums to the annual goal; absolute and relative progress agree (the percent
+    rounded as the page rounds, when its rows show it: ``page_rounding``)."""
     t = trimestre or 4
     done = [A(q) for q in range(t)]
 
@@ -93,17 +128,17 @@ def progress_checks(trimestre: int | None) -> list[Check]:
         rel, ab, meta = v.get("avance_relativo"), v.get("avance_absoluto"), v.get("meta_anual")
         if rel is None or ab is None or not meta:
             return None
-        return ratio_ok(rel, ab, meta)
+        return ratio_ok(rel, ab, meta, rounding)
 
     def rel_solve(v: Values) -> int | None:
         ab, meta = v.get("avance_absoluto"), v.get("meta_anual")
-        return None if ab is None or not meta else int(100 * ab / meta + 0.5)
+        return None if ab is None or not meta else min(ratio_values(ab, meta, rounding or ROUND))
 
     return [
         _sum_check("programado_sum_equals_meta", "meta_anual", [P(q) for q in range(4)]),
         _sum_check("absoluto_equals_sum_alcanzado", "avance_absoluto", done),
         Check("relativo_equals_absoluto_over_meta", ("avance_relativo", "avance_absoluto", "meta_anual"),
-              rel_test, {"avance_relativo": rel_solve}, fixes=ratio_fixes),
+              rel_test, {"avance_relativo": rel_solve}, fixes=ratio_fixes(rounding)),
     ]
 
 

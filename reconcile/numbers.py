@@ -47,12 +47,26 @@ def _shift_blanks(printed: dict[str, str | None], order: list[str], empty_slots:
     return None if moved == printed else moved
 
 
-def progress_numbers(raw_row: dict, trimestre: int | None, prov: ProvFn) -> tuple[dict, dict[str, FieldResult]]:
-    """The numeric cells of a progress row: values (row-relative paths) and their FieldResults."""
+def page_rounding(raw_rows) -> str | None:
+    """How the page prints its percents (``checks.page_rounding``), from its rows as printed."""
+    triples = []
+    for raw_row in raw_rows:
+        printed = _printed(raw_row if isinstance(raw_row, dict) else {}, PROGRESS_ORDER)
+        parsed = [_parse(c, printed[c]) if printed[c] is not None else None
+                  for c in ("avance_relativo", "avance_absoluto", "meta_anual")]
+        if all(p is not None and p.ok for p in parsed):
+            triples.append(tuple(p.value for p in parsed))
+    return ck.page_rounding(triples)
+
+
+def progress_numbers(raw_row: dict, trimestre: int | None, prov: ProvFn,
+                     rounding: str | None = None) -> tuple[dict, dict[str, FieldResult]]:
+    """The numeric cells of a progress row: values (row-relative paths) and their FieldResults.
+    ``rounding``: how the page prints percents, when its rows show it (``page_rounding``)."""
     order = PROGRESS_ORDER
     printed = _printed(raw_row, order)
     later = {ck.A(q) for q in range(trimestre or 4, 4)} if trimestre else set()
-    checks = ck.progress_checks(trimestre)
+    checks = ck.progress_checks(trimestre, rounding)
     outcome, shifted = _check_layout(checks, printed, order, later)
     if shifted:
         printed = shifted

@@ -15,6 +15,7 @@ from reconcile.parse import (
 )
 from reconcile.paths import ancestors, split
 from reconcile.parse import ROLE_ORDER
+from reconcile.numbers import page_rounding
 from reconcile.people import signatory
 from reconcile.rows import RowContext, has_identity, reconcile_row
 from reconcile.types import Candidate, CheckResult, FieldResult, RawRecord, ReportRecord
@@ -198,6 +199,7 @@ def _rows(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> list[dic
         header_codes=tuple(l["code"] for l in data["lineas_accion"] if l and l.get("code")),
         catalog=catalog,
         vocabulary=_vocabulary(raw, catalog),
+        rounding=page_rounding(raw.get("rows") or []),
     )
     out = []
     for i, raw_row in enumerate(raw.get("rows") or []):

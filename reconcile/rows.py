@@ -34,6 +34,7 @@ class RowContext:
     header_codes: tuple[str, ...]
     catalog: CatalogIndex
     vocabulary: frozenset[str] = frozenset()  # words free text is checked against (reconcile.prose)
+    rounding: str | None = None  # how the page prints percents (reconcile.numbers.page_rounding)
 
 
 def reconcile_row(raw_row: dict, index: int, ctx: RowContext, prov: Callable[[str], Provenance]) -> tuple[dict, dict[str, FieldResult]]:
@@ -57,7 +58,7 @@ def reconcile_row(raw_row: dict, index: int, ctx: RowContext, prov: Callable[[st
     if modification:
         numbers, number_fields = modification_numbers(raw_row, data["movimiento"], prov)
     else:
-        numbers, number_fields = progress_numbers(raw_row, ctx.trimestre, prov)
+        numbers, number_fields = progress_numbers(raw_row, ctx.trimestre, prov, ctx.rounding)
     data.update(numbers)
     fields.update(number_fields)
     note_key = "justificacion" if modification else "observaciones"

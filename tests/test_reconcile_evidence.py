@@ -49,6 +49,17 @@ def test_a_repair_backed_only_by_a_ratio_that_rounds_alike_is_flagged():
     assert "meta_anual" in _flagged(fields) and "trimestres[0].programado" in _flagged(fields)
 
 
+def test_a_percent_both_roundings_allow_rests_on_the_reader_until_the_page_shows_its_rounding():
+    # fax150: 1302 of 23172 is 5.62 %, printed 6, read 5 at 0.9; 5 (cut) passes too, so nothing vouches
+    raw = _raw(23172, [5793, 5793, 5793, 5793], [1302, None, None, None], 1302, 5)
+    _, fields = progress_numbers(raw, 1, _conf(0.96, avance_relativo=0.9))
+    assert _flagged(fields) == {"avance_relativo"}
+    _, fields = progress_numbers(raw, 1, _conf(0.96, avance_relativo=0.9), ck.ROUND)  # the page rounds: 5 fails
+    assert "avance_relativo" in _flagged(fields)
+    _, fields = progress_numbers(dict(raw, avance_relativo="6%"), 1, _conf(0.96, avance_relativo=0.9), ck.ROUND)
+    assert _flagged(fields) == set()  # 6 alone passes a page that rounds: the identity pins it
+
+
 def test_an_unread_part_makes_its_sum_no_evidence():
     raw = {"meta_anual_autorizada": "1", "meta_anual_modificada": "1", "calendario": ["0", "1", "0", None]}
     _, fields = modification_numbers(raw, "R", _conf(0.9))

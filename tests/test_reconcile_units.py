@@ -250,3 +250,28 @@ def test_learned_alias_is_an_extra_spelling_and_output_keeps_the_official_one():
            "unidad_ejecutora": {"code": "541O1", "name": "DIRECCION GENERAL DEL RAMO"}}
     found = organisation(raw, CatalogIndex(entries), 2023)["unidad_ejecutora"]
     assert (found.code, found.name) == ("54101", "DIRECCION") and found.confidence >= 0.85
+
+
+def test_a_percent_is_vouched_for_only_when_one_value_passes():
+    """1302 of 23172 is 5.62 %: a form that rounds prints 6, one that cuts prints 5. While the page's way
+    is unknown both pass, so the identity does not pin the percent (a fax read 5 for 6, and it went
+    through unasked); once the page's rows show the way, only one passes, and a misread fails."""
+    fixes = ck.ratio_fixes()
+    v = {"meta_anual": 23172, "avance_absoluto": 1302, "avance_relativo": 5}
+    assert ck.ratio_ok(5, 1302, 23172) and ck.ratio_ok(6, 1302, 23172)
+    assert not fixes("avance_relativo", v)
+    assert fixes("avance_relativo", dict(v, avance_absoluto=1159))  # 5.0017 %: 5 either way
+    assert ck.ratio_fixes(ck.ROUND)("avance_relativo", v)
+    assert not ck.ratio_ok(5, 1302, 23172, ck.ROUND) and ck.ratio_ok(5, 1302, 23172, ck.CUT)
+    checks = ck.progress_checks(4, ck.ROUND)
+    row = _progress(23172, [5793] * 4, [1302, 0, 0, 0], 1302, 5)
+    assert ck.run(checks, row)["relativo_equals_absoluto_over_meta"] is False
+
+
+def test_the_page_s_rounding_needs_two_rows_and_no_dissent():
+    rounds = [(6, 1302, 23172), (67, 2, 3)]  # 5.62 -> 6, 66.7 -> 67
+    assert ck.page_rounding(rounds) == ck.ROUND
+    assert ck.page_rounding(rounds[:1]) is None  # one row may be the misread itself
+    assert ck.page_rounding(rounds + [(66, 2, 3)]) is None  # a row that cuts: one of them misread
+    assert ck.page_rounding([(5, 1302, 23172), (66, 2, 3), (25, 1, 4)]) == ck.CUT  # 25 % is exact: no vote
+    assert ck.page_rounding([(9, 1302, 23172), (None, 1, 3), (50, 1, 0)]) is None  # neither way, or unusable
