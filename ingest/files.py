@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from folio.errors import RejectedInput
 from ingest._exec import poppler

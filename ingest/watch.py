@@ -118,8 +118,9 @@ class Watcher:
         for path in sorted(self.folder.rglob("*")):
             if self.move_done and self.move_done in path.parents:
                 continue
-            if path.is_symlink() or any(p.is_symlink() for p in path.parents if self.folder in p.parents):
+            if path.is_symlink():
                 # a link could point anywhere the service may read: only files really in the folder are taken
+                # (rglob lists a linked folder as the link, never descending into it)
                 self._once((path, 0, 0), logging.WARNING, "not taken: %s is a symbolic link; copy the file "
                            "itself into the folder", path)
                 continue

@@ -21,10 +21,11 @@ class OcrError(Exception):
 
 
 class OcrTimeout(OcrError):
-    """Tesseract took longer than its time limit (transient: worth a retry)."""
+    """Tesseract took longer than its time limit, ``seconds`` (transient: worth a retry)."""
 
-    def __init__(self, message: str):
-        super().__init__("ocr_timeout", message)
+    def __init__(self, seconds: float):
+        super().__init__("ocr_timeout", f"tesseract took longer than {seconds:.0f} s")
+        self.seconds = seconds
 
 
 class OcrMissing(OcrError):

@@ -13,7 +13,7 @@ from typing import Callable
 from rapidfuzz import fuzz
 
 from reconcile.catalog import CatalogEntry, CatalogIndex
-from reconcile.evidence import CLEAN, UNKNOWN, make_field, match_confidence, text_confidence
+from reconcile.evidence import UNKNOWN, make_field, match_confidence, text_confidence
 from reconcile.match import name_score, text_score
 from reconcile.normalize import clean_spaces, fold, split_prefix
 from reconcile.parse import ROLE_ORDER, parse_rol

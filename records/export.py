@@ -25,9 +25,6 @@ CSV_HEADER = (
 )
 
 
-TEXT_FORMATS = ("jsonl", "csv")
-
-
 def each(reports: Iterable[Report]) -> Iterator[Report]:
     """The reports one at a time: a queryset is read in chunks, never held whole (an archive is large)."""
     return reports.iterator(chunk_size=200) if hasattr(reports, "iterator") else iter(reports)

@@ -26,24 +26,25 @@ def sees_everything(user) -> bool:
     return bool(roles_of(user) & {REVIEWER, ADMIN})
 
 
-def batches(user, qs: QuerySet | None = None) -> QuerySet:
-    """The batches ``user`` may see, out of ``qs`` (all batches by default)."""
-    qs = Batch.objects.all() if qs is None else qs
+def _scoped(user, qs: QuerySet, uploader: str) -> QuerySet:
+    """The rule itself: everything, the objects whose batch ``user`` uploaded (``uploader`` is the lookup
+    from the object to its batch's uploader), or nothing."""
     if sees_everything(user):
         return qs
     if ARCHIVE in roles_of(user):
-        return qs.filter(uploaded_by=user)
+        return qs.filter(**{uploader: user})
     return qs.none()
+
+
+def batches(user, qs: QuerySet | None = None) -> QuerySet:
+    """The batches ``user`` may see, out of ``qs`` (all batches by default)."""
+    return _scoped(user, Batch.objects.all() if qs is None else qs, "uploaded_by")
 
 
 def reports(user, qs: QuerySet | None = None) -> QuerySet:
     """The records ``user`` may see: every one, or those of the batches they uploaded."""
-    qs = Report.objects.all() if qs is None else qs
-    if sees_everything(user):
-        return qs
-    if ARCHIVE in roles_of(user):
-        return _hiding_foreign_rescans(qs.filter(page__document__batch__uploaded_by=user), user)
-    return qs.none()
+    qs = _scoped(user, Report.objects.all() if qs is None else qs, "page__document__batch__uploaded_by")
+    return qs if sees_everything(user) else _hiding_foreign_rescans(qs, user)
 
 
 class _ForeignRescansHidden(ModelIterable):
@@ -67,12 +68,7 @@ def _hiding_foreign_rescans(qs: QuerySet, user) -> QuerySet:
 
 def fields(user, qs: QuerySet | None = None) -> QuerySet:
     """The fields of the records ``user`` may see."""
-    qs = Field.objects.all() if qs is None else qs
-    if sees_everything(user):
-        return qs
-    if ARCHIVE in roles_of(user):
-        return qs.filter(report__page__document__batch__uploaded_by=user)
-    return qs.none()
+    return _scoped(user, Field.objects.all() if qs is None else qs, "report__page__document__batch__uploaded_by")
 
 
 def batch_or_404(user, batch_id) -> Batch:

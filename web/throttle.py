@@ -49,20 +49,22 @@ def _window_start():
     return timezone.now() - timedelta(seconds=settings.FOLIO_LOGIN_WINDOW_SECONDS)
 
 
+def _wait(failures, limit: int) -> int:
+    """0 while fewer than ``limit`` of ``failures`` fall in the window; else the seconds until the
+    limit-th most recent of them leaves it."""
+    since = _window_start()
+    times = list(failures.filter(at__gte=since).order_by("-at").values_list("at", flat=True)[:limit])
+    return max(1, int((times[-1] - since).total_seconds()) + 1) if len(times) >= limit else 0
+
+
 def wait_seconds(request, username) -> int:
     """0 when a sign-in may be tried; else how many seconds until it may (the oldest counted failure ages out)."""
-    since = _window_start()
-    recent = AuthFailure.objects.filter(kind=PASSWORD, at__gte=since)
     name, ip = _name(username), client_ip(request)
-    waits = []
-    for lookup, limit in ((("username", name), settings.FOLIO_LOGIN_FAILURES_PER_USER),
-                          (("ip", ip), settings.FOLIO_LOGIN_FAILURES_PER_IP)):
-        if not lookup[1]:
-            continue
-        times = list(recent.filter(**dict([lookup])).order_by("-at").values_list("at", flat=True)[:limit])
-        if len(times) >= limit:  # the limit-th most recent failure leaves the window at:
-            waits.append((times[-1] - since).total_seconds())
-    return max(1, int(max(waits)) + 1) if waits else 0
+    waits = [_wait(AuthFailure.objects.filter(kind=PASSWORD, **{field: value}), limit)
+             for field, value, limit in (("username", name, settings.FOLIO_LOGIN_FAILURES_PER_USER),
+                                         ("ip", ip, settings.FOLIO_LOGIN_FAILURES_PER_IP))
+             if value]
+    return max(waits, default=0)
 
 
 def record_failure(request, username, kind=PASSWORD) -> None:
@@ -115,13 +117,10 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header.lower().startswith("token "):
             return None
-        since = _window_start()
-        ip = client_ip(request)
-        bad = AuthFailure.objects.filter(kind=TOKEN, ip=ip, at__gte=since)
-        times = list(bad.order_by("-at").values_list("at", flat=True)[:settings.FOLIO_TOKEN_FAILURES_PER_IP])
-        if len(times) >= settings.FOLIO_TOKEN_FAILURES_PER_IP:
-            raise Throttled(wait=max(1, int((times[-1] - since).total_seconds()) + 1),
-                            detail="too many invalid tokens from this address; wait before trying again")
+        wait = _wait(AuthFailure.objects.filter(kind=TOKEN, ip=client_ip(request)),
+                     settings.FOLIO_TOKEN_FAILURES_PER_IP)
+        if wait:
+            raise Throttled(wait=wait, detail="too many invalid tokens from this address; wait before trying again")
         try:
             return super().authenticate(request)
         except AuthenticationFailed:

@@ -6,7 +6,6 @@ that loads a page row and stores the result.
 """
 from __future__ import annotations
 
-import re
 import resource
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -68,7 +67,7 @@ def _print_share(image: np.ndarray) -> float:
 
 def _blank() -> NotAReport:
     return NotAReport("the page is blank (no print found on it); if it is the back of a sheet scanned on both "
-                         "sides, nothing is missing; otherwise scan the page again", code="blank_page")
+                      "sides, nothing is missing; otherwise scan the page again", code="blank_page")
 
 
 def stage_not_blank(work: PageWork, catalog: CatalogIndex | None) -> None:
@@ -126,8 +125,7 @@ def folio_error(exc: OcrError):
     """The reading core's errors as Folio's: a tesseract time-out is a program time-out (tried once
     more, then the page FAILED with it), missing tesseract data a missing dependency, the rest rejected."""
     if isinstance(exc, OcrTimeout):
-        seconds = re.search(r"([\d.]+) s", exc.message)
-        return ProgramTimeout("tesseract", float(seconds.group(1)) if seconds else 0.0)
+        return ProgramTimeout("tesseract", exc.seconds)
     if isinstance(exc, OcrMissing):
         return MissingDependency(f"{exc.message}; `folio doctor` checks it")
     return RejectedInput(f"the page could not be read ({exc.message}); scan it again", code=exc.code)

@@ -70,8 +70,8 @@ def _truncated(path: Path) -> bool:
     return b"%%EOF" not in tail and re.search(rb"\d+\s+\d+\s+obj\b", head) is not None
 
 
-def pdfinfo(path: Path, *, timeout: float, page: int | None = None) -> dict[str, str]:
-    """pdfinfo's key/value lines (with ``page``: that page's sizes and boxes too).
+def pdfinfo_text(path: Path, *, timeout: float, page: int | None = None) -> str:
+    """pdfinfo's output (with ``page``: that page's sizes and boxes too).
 
     Raises RejectedInput for encrypted, truncated and unreadable PDFs."""
     args = ["pdfinfo"] + (["-f", str(page), "-l", str(page), "-box"] if page else []) + [str(path)]
@@ -90,11 +90,15 @@ def pdfinfo(path: Path, *, timeout: float, page: int | None = None) -> dict[str,
         raise RejectedInput(
             f"the PDF cannot be read, it is damaged ({first.strip()[:120]}); export or scan it again",
             code="corrupt_pdf", file=path.name)
+    return text
+
+
+def pdfinfo(path: Path, *, timeout: float) -> dict[str, str]:
+    """pdfinfo's key/value lines."""
     info: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in pdfinfo_text(path, timeout=timeout).splitlines():
         key, _, value = line.partition(":")
         info[key.strip()] = value.strip()
-    info["_text"] = text
     return info
 
 
@@ -109,7 +113,7 @@ def page_count(path: Path, *, timeout: float) -> int:
 def page_size(path: Path, page: int, *, timeout: float) -> tuple[float, float]:
     """Page ``page``'s width and height in points (1/72 inch): the largest of its size, media and crop
     boxes, so the check before rendering never underestimates what pdftoppm would draw."""
-    text = pdfinfo(path, timeout=timeout, page=page)["_text"]
+    text = pdfinfo_text(path, timeout=timeout, page=page)
     sizes = [(float(w), float(h)) for w, h in _SIZE.findall(text)]
     sizes += [(abs(float(x1) - float(x0)), abs(float(y1) - float(y0))) for _, x0, y0, x1, y1 in _BOX.findall(text)]
     if not sizes:

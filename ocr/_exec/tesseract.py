@@ -187,7 +187,7 @@ def _in_process(kind: str, image: np.ndarray, psm: int, whitelist: str | None, t
     api.SetSourceResolution(300)
     try:
         if not api.Recognize(timeout=int(timeout * 1000)):
-            raise OcrTimeout(f"tesseract took longer than {timeout:.0f} s")
+            raise OcrTimeout(timeout)
         if kind == "tsv":
             return api.GetTSVText(0)
         if kind == "box":
@@ -206,7 +206,7 @@ def _cli(kind: str, image: np.ndarray, psm: int, whitelist: str | None, timeout:
         raise OcrMissing("tesseract is not installed: install the Debian package 'tesseract-ocr'") from exc
     except RuntimeError as exc:
         if "timeout" in str(exc).lower():
-            raise OcrTimeout(f"tesseract took longer than {timeout:.0f} s") from exc
+            raise OcrTimeout(timeout) from exc
         raise OcrError("ocr_failed", f"tesseract failed: {exc}") from exc
     except pytesseract.TesseractError as exc:
         raise OcrError("ocr_failed", f"tesseract failed: {exc.message}") from exc
