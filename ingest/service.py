@@ -46,11 +46,6 @@ def store_original(path: Path, sha256: str) -> str:
     return name
 
 
-def original_path(document: Document) -> Path:
-    """The original's path on this machine's file system (file-system storage only; see local_original)."""
-    return Path(default_storage.path(document.original))
-
-
 @contextmanager
 def local_original(document: Document) -> Iterator[Path]:
     """The original as a local file for the readers (poppler, Pillow), whatever the storage.

@@ -185,11 +185,6 @@ def find_grid(gray: np.ndarray, rulings: Rulings | None = None) -> Grid | None:
                 col_edges=tuple(cols), cells=cells)
 
 
-def _ink_rows(mask: np.ndarray) -> tuple[int, int] | None:
-    ys = np.flatnonzero(mask.sum(axis=1) > 0)
-    return (int(ys[0]), int(ys[-1]) + 1) if ys.size else None
-
-
 def signature_columns(gray: np.ndarray, region: BBox, n: int = 3) -> tuple[BBox, ...]:
     """Split the signature region into ``n`` columns at the widest vertical ink gaps."""
     mask = ink_mask(gray[region.y0:region.y1, region.x0:region.x1])

@@ -26,8 +26,6 @@ class BBox:
     def height(self) -> int:
         return self.y1 - self.y0
 
-    def as_list(self) -> list[int]:
-        return [self.x0, self.y0, self.x1, self.y1]
 
 
 @dataclass(frozen=True)

@@ -182,9 +182,6 @@ class CatalogIndex:
     def of_kind(self, kind: str, year: int | None = None) -> list[CatalogEntry]:
         return [e for e in self._by_kind.get(kind, ()) if e.valid_in(year)]
 
-    def by_code(self, kind: str, code: str, year: int | None = None) -> list[CatalogEntry]:
-        return [e for e in self.of_kind(kind, year) if e.code == code]
-
     def children(self, kind: str, parent: str, year: int | None = None) -> list[CatalogEntry]:
         """Entries of ``kind`` whose parent is ``parent`` (``unidad_ejecutora`` of ramo ``71``)."""
         return [e for e in self._by_parent.get((kind, parent), ()) if e.valid_in(year)]

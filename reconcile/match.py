@@ -10,10 +10,9 @@ as rivals.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Mapping
+from typing import Callable, Hashable, Mapping
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
 
 from reconcile.normalize import code_chars, fold, is_confusable, letters_reading
 
@@ -92,13 +91,6 @@ def code_score(a: str | None, b: str | None) -> float:
     return max(0.0, 1.0 - cost / max(len(ca), len(cb)))
 
 
-def plain_score(a: str | None, b: str | None) -> float:
-    """Normalised Levenshtein similarity without folding (exact spelling matters)."""
-    if not a or not b:
-        return 0.0
-    return Levenshtein.normalized_similarity(a, b)
-
-
 def match(
     text: str | None,
     choices: Mapping[Hashable, str],
@@ -117,9 +109,3 @@ def match(
     rival = next((s for c, s, _ in scored[1:] if fold(c) != fold(best_choice)), 0.0)
     kept = tuple(scored[:limit] if limit else scored)
     return Match(best_key, best_score, best_score - rival, kept)
-
-
-def combine(*scores: Any) -> float:
-    """Mean of the scores that are present (``None`` = nothing printed to compare)."""
-    present = [float(s) for s in scores if s is not None]
-    return sum(present) / len(present) if present else 0.0

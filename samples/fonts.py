@@ -53,13 +53,3 @@ def font(family: str, px: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     """A loaded font of `family` at `px` pixels (em size)."""
     files = FAMILIES[family]
     return ImageFont.truetype(str(_index()[files[1 if bold else 0]]), max(6, int(px)))
-
-
-@functools.lru_cache(maxsize=4)
-def script_font() -> str | None:
-    """An oblique font path for hand-written looking marks (optional)."""
-    for name in ("DejaVuSans-Oblique.ttf", "FreeSerifItalic.ttf",
-                 "LiberationSerif-Italic.ttf"):
-        if name in _index():
-            return str(_index()[name])
-    return None

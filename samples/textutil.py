@@ -62,10 +62,6 @@ def _wrap(text: str, fnt: ImageFont.FreeTypeFont, width: int) -> tuple[str, ...]
     return tuple(lines)
 
 
-def text_block_height(text: str, fnt, width: float) -> int:
-    return len(wrap(text, fnt, width)) * line_height(fnt)
-
-
 def draw_in_box(draw: ImageDraw.ImageDraw, box, text: str, fnt, align: str = "left",
                 valign: str = "middle", pad: int = 4, fill=INK) -> None:
     """Wrap `text` inside box (x0, y0, x1, y1) and draw it."""

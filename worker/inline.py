@@ -34,9 +34,6 @@ class InlineRunner:
         """Block until every page handed over so far has been run."""
         self._queue.join()
 
-    def pending(self) -> int:
-        return self._queue.unfinished_tasks
-
     def _loop(self) -> None:
         from django.db import connections
 
