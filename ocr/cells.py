@@ -47,43 +47,11 @@ class ReadSettings:
     small_print_cap: float = 0.9
 
 
-def _strokes_on(line: np.ndarray, ink: np.ndarray, gap: int = 3) -> np.ndarray:
-    """The part of a horizontal line's mask that print stands on or crosses: in each
-    column of the line, its pixels where ink touches the line from above or below
-    (within ``gap`` pixels of its edge). A fax streak along the digits' feet then keeps
-    their feet; one through their middle keeps the strokes it crosses, not the gaps."""
-    keep = np.zeros_like(line, dtype=bool)
-    h = line.shape[0]
-    rows = np.flatnonzero(line.any(axis=1))
-    if rows.size == 0:
-        return keep
-    breaks = np.flatnonzero(np.diff(rows) > 1)
-    for y0, y1 in zip(rows[np.r_[0, breaks + 1]], rows[np.r_[breaks, rows.size - 1]] + 1):
-        band = line[y0:y1] > 0
-        cols = band.any(axis=0)
-        top = np.argmax(band, axis=0) + y0
-        bot = y1 - np.argmax(band[::-1], axis=0)
-        xs = np.flatnonzero(cols)
-        touched = np.zeros(xs.size, bool)
-        for d in range(2, gap + 2):
-            touched |= ink[np.clip(top[xs] - d, 0, h - 1), xs] | ink[np.clip(bot[xs] - 1 + d, 0, h - 1), xs]
-        on = np.zeros(line.shape[1], bool)
-        on[xs[touched]] = True
-        keep[y0:y1] = band & on
-    return keep
-
-
 def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:
-    """The page with ruling lines painted white, but for the line under print that
-    touches it (:func:`_strokes_on`); strokes a line crossed are joined again across it."""
-    band_h = cv2.dilate(rulings.horizontal, np.ones((5, 5), np.uint8))
-    band_v = cv2.dilate(rulings.vertical, np.ones((5, 5), np.uint8))
-    keep = cv2.dilate(_strokes_on(rulings.horizontal, gray < 100).astype(np.uint8), np.ones((5, 1), np.uint8))
+    """The page with ruling lines painted white (text crossing them loses a sliver)."""
+    lines = cv2.dilate(rulings.horizontal | rulings.vertical, np.ones((5, 5), np.uint8))
     out = gray.copy()
-    out[((band_h > 0) & (keep == 0)) | (band_v > 0)] = 255
-    opened = cv2.morphologyEx(out, cv2.MORPH_OPEN, np.ones((13, 1), np.uint8))
-    sel = (band_h > 0) & (band_v == 0)
-    out[sel] = np.minimum(out[sel], opened[sel])
+    out[lines > 0] = 255
     return out
 
 

@@ -310,26 +310,3 @@ def test_specks_looked_at_one_by_one_or_all_at_once_alike(monkeypatch):
     monkeypatch.setattr(cleanup_module, "_SPECKS_ONE_BY_ONE", 0)
     at_once = despeckle(img)
     assert np.array_equal(one_by_one, at_once) and not np.array_equal(one_by_one, img)
-
-
-def test_a_streak_along_the_feet_of_digits_is_erased_between_them_and_kept_under_them():
-    """A fax streak on the digits' baseline is found as a ruling; erasing all of it cut
-    the digits' feet off ("540" read as nothing). Only the streak between and beyond the
-    digits goes; under a stroke it stays as the stroke's ink."""
-    from ocr.cells import erase_rulings
-    from ocr.layout import Rulings
-
-    img = np.full((100, 600), 255, np.uint8)
-    cv2.putText(img, "540", (200, 70), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 4)
-    ink = img < 128
-    base = int(np.flatnonzero(ink.any(axis=1))[-1])  # the digits' lowest row
-    img[base - 2:base + 2, 40:560] = 0  # the streak, across the feet and far beyond
-    line = np.zeros_like(img)
-    line[base - 2:base + 2, 40:560] = 255
-    out = erase_rulings(img, Rulings(horizontal=line, vertical=np.zeros_like(img)))
-    xs = np.flatnonzero(ink.any(axis=0))
-    band = out[base - 4:base + 4] < 128
-    assert not band[:, 40:xs[0] - 6].any() and not band[:, xs[-1] + 6:560].any()  # beyond: gone
-    assert band[:, xs[0]:xs[-1] + 1].any(axis=0).sum() >= 0.3 * (xs[-1] - xs[0])  # under the strokes: kept
-    above = out[:base - 4] < 128
-    assert (above == ink[:base - 4]).all()  # the digits above the streak untouched
