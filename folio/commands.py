@@ -94,11 +94,7 @@ def cmd_read(args) -> int:
     from worker.pipeline import read_image
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "folio.settings")
-    from django.conf import settings  # the limits of docs/input-limits.md, as set (no database needed)
-
-    lim = files.Limits(max_megabytes=settings.FOLIO_MAX_UPLOAD_MB, max_pages=settings.FOLIO_MAX_PAGES,
-                       max_megapixels=settings.FOLIO_MAX_MEGAPIXELS, dpi=settings.FOLIO_RENDER_DPI,
-                       timeout=settings.FOLIO_POPPLER_TIMEOUT)
+    lim = files.Limits.from_settings()  # docs/input-limits.md, as set (no database needed)
     failed = 0
     for path in files.expand(args.paths):
         try:

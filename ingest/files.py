@@ -35,6 +35,15 @@ class Limits:
     dpi: int = 300
     timeout: float = 120.0
 
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        """The limits as configured (docs/input-limits.md); needs Django's settings, not its database."""
+        from django.conf import settings
+
+        return cls(max_megabytes=settings.FOLIO_MAX_UPLOAD_MB, max_pages=settings.FOLIO_MAX_PAGES,
+                   max_megapixels=settings.FOLIO_MAX_MEGAPIXELS, dpi=settings.FOLIO_RENDER_DPI,
+                   timeout=settings.FOLIO_POPPLER_TIMEOUT)
+
 
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
     """Files named, and the scan files inside folders named, in a stable order."""

@@ -27,16 +27,6 @@ from ingest.models import Batch, Document, Page
 log = logging.getLogger("folio.ingest")
 
 
-def limits() -> files.Limits:
-    return files.Limits(
-        max_megabytes=settings.FOLIO_MAX_UPLOAD_MB,
-        max_pages=settings.FOLIO_MAX_PAGES,
-        max_megapixels=settings.FOLIO_MAX_MEGAPIXELS,
-        dpi=settings.FOLIO_RENDER_DPI,
-        timeout=settings.FOLIO_POPPLER_TIMEOUT,
-    )
-
-
 def store_original(path: Path, sha256: str) -> str:
     """Content-addressed: the same bytes are stored once and never modified."""
     name = f"originals/{sha256[:2]}/{sha256}"
@@ -92,7 +82,7 @@ def submit_file(batch: Batch, path: Path, *, name: str | None = None, read_again
     examination: pdfinfo gets no more than the time left, and once it has passed, the file is kept
     and refused with the reason instead of examined.
     """
-    lim = limits()
+    lim = files.Limits.from_settings()
     display = files.safe_name(name or path.name)
     sha = files.sha256_of(path)
     size = path.stat().st_size

@@ -44,7 +44,7 @@ from folio.logcontext import log_context
 from folio.errors import FolioError, NotAReport, ProgramTimeout, TransientError
 from ingest import files
 from ingest.models import Page
-from ingest.service import limits, local_original
+from ingest.service import local_original
 from ocr._exec import tesseract
 from reconcile.catalog import CatalogIndex
 from records.rescans import link_rescans
@@ -257,7 +257,7 @@ def _run(c: Claim, page: Page, catalog: CatalogIndex | None) -> Page:
         catalog = catalog or load_catalog()
         tesseract.set_timeout(settings.FOLIO_TESSERACT_TIMEOUT)
         with local_original(page.document) as path:
-            image, dpi = files.load_page(path, page.document.kind, page.number, limits())
+            image, dpi = files.load_page(path, page.document.kind, page.number, files.Limits.from_settings())
         work = process_image(image, catalog, source=source_of(page), dpi=dpi)
         _store(c, page, work, cpu_seconds() - started)
     except (TransientError, OperationalError, InterfaceError) as exc:
