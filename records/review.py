@@ -35,6 +35,13 @@ class CorrectionError(ValueError):
 
 
 # ---------------------------------------------------------------- the queue
+def whole_number(text: str, *, max_digits: int | None = None) -> int | None:
+    """``text`` as a whole number when it is ASCII digits only ('²' is a digit to ``isdigit``), at most
+    ``max_digits`` of them; else None. What a query string or a form says is never trusted further."""
+    ok = text.isascii() and text.isdigit() and (max_digits is None or len(text) <= max_digits)
+    return int(text) if ok else None
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     """What the reviewer narrowed the queue (or an export) to; empty means everything."""
@@ -46,9 +53,8 @@ class QueueFilter:
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> "QueueFilter":
-        def number(key: str) -> int | None:  # ASCII digits only ('²' is a digit to isdigit), and a size a
-            text = (query.get(key) or "").strip()  # database integer holds: anything else filters nothing
-            return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+        def number(key: str) -> int | None:  # anything but a whole number filters nothing
+            return whole_number((query.get(key) or "").strip(), max_digits=18)  # a database integer holds it
 
         return cls(batch=number("batch"), ramo=(query.get("ramo") or "").strip()[:20],
                    unidad=(query.get("unidad") or "").strip()[:20], year=number("year"))

@@ -69,8 +69,8 @@ def _show(request, field: Field | None, flt, *, notice: str = "", error: str = "
 def next_item(request):
     """The next item after ``after`` (a skip): nothing changes but what is shown."""
     flt = review.QueueFilter.from_query(request.GET)
-    after_id = request.GET.get("after", "")
-    after = Field.objects.filter(pk=int(after_id)).first() if after_id.isascii() and after_id.isdigit() else None
+    after_pk = review.whole_number(request.GET.get("after", ""))
+    after = Field.objects.filter(pk=after_pk).first() if after_pk is not None else None
     field = review.next_item(flt, after)
     if request.META.get(FRAGMENT_HEADER) == "1":
         return _show(request, field, flt)
@@ -80,11 +80,11 @@ def next_item(request):
 def _decide(field: Field, post) -> tuple[object, str]:
     """(new value, reason for the audit) from the submitted form."""
     pick = post.get("pick", "")
-    action = "pick" if pick.isascii() and pick.isdigit() else "bad pick" if pick else post.get("action", "")
+    number = review.whole_number(pick)
+    action = "pick" if number is not None else "bad pick" if pick else post.get("action", "")
     if action == "accept":
         value, reason = field.value, "aceptado como estaba"
     elif action == "pick":
-        number = int(post["pick"])
         value = review.candidate_value(field, number)
         score = field.candidates[number - 1].get("score")
         reason = f"candidato {number}" + (f" (puntaje {score:.2f})" if isinstance(score, (int, float)) else "")
@@ -179,8 +179,6 @@ def page(request, pk: int):
         "waiting": sum(1 for f in fields if f.status == Field.Status.NEEDS_REVIEW),
     }
     return render(request, "review/page.html", context)
-
-
 
 
 @require_GET

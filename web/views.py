@@ -18,6 +18,7 @@ from ingest.models import Batch, Document
 from ingest.progress import batch_progress
 from records.completeness import completeness as completeness_of
 from records.completeness import known_years
+from records.review import whole_number
 from web import scope
 from web.listing import as_row, batches_with_counts, percent_done
 from web.roles import ARCHIVE, REVIEWER, role_required, roles_of
@@ -109,7 +110,8 @@ def batch(request, batch_id: int):
 def completeness(request):
     years = known_years()
     raw = request.GET.get("year") or (str(years[0]) if years else "")
-    year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2999 else None
+    year = whole_number(raw, max_digits=4)
+    year = year if year is not None and 1900 <= year <= 2999 else None  # four digits: 1900 to 2999
     if raw and year is None:
         messages.error(request, f"«{raw}» no es un año; escribe un año de cuatro cifras, p. ej. 2023.")
     result = completeness_of(year) if year else None
