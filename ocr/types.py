@@ -27,7 +27,6 @@ class BBox:
         return self.y1 - self.y0
 
 
-
 @dataclass(frozen=True)
 class OcrText:
     """A piece of text as read, with tesseract's confidence mapped to 0..1."""

@@ -1,7 +1,6 @@
 """API views: parse and check the request, call ingest/worker/records, answer JSON. Nothing else."""
 from __future__ import annotations
 
-
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
