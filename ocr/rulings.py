@@ -208,7 +208,7 @@ def _mend_dotted_columns(lines_v: np.ndarray, ink: np.ndarray, horiz: np.ndarray
     beside = cv2.dilate(apart, ring)  # ink 4-9 px to the left or right
     beside = cv2.dilate(beside, np.ones((px(13), 1), np.uint8))
     dots = cv2.subtract(lines_v, beside)
-    mended = _mend_dotted(np.ascontiguousarray(dots.T), np.ascontiguousarray(apart.T), f)
+    mended = _mend_dotted(np.ascontiguousarray(dots.T), np.ascontiguousarray(apart.T), f, gap=px(40))
     return np.ascontiguousarray(mended.T)
 
 
