@@ -66,26 +66,57 @@ def _present(mask: np.ndarray, ys: slice, xs: slice, axis: int) -> bool:
     return float(covered.mean()) >= 0.5
 
 
+def _dots(ink: np.ndarray, ys: slice, x: int) -> tuple[int, float]:
+    """Ink at a column edge along a stretch: (separate marks, share of its length)."""
+    on = (ink[ys, max(0, x - 3):x + 4] > 0).any(axis=1)
+    return int(np.count_nonzero(np.diff(np.concatenate([[0], on.astype(np.int8)])) == 1)), float(on.mean())
+
+
 def _dotted(ink: np.ndarray | None, ys: slice, x: int) -> bool:
     """A column line left as sparse dots along this stretch (a black-and-white scan dithers
     a thin ruling away): ink at the edge in three or more separate places over at least
     an eighth of its length, and next to no ink 6-20 px either side (print running
     across the edge, a title over merged cells, has ink beside it too)."""
-    if ink is None:
+    if ink is None or ink[ys, max(0, x - 3):x + 4].size == 0:
         return False
-    band = ink[ys, max(0, x - 3):x + 4] > 0
+    runs, share = _dots(ink, ys, x)
+    side = np.concatenate([ink[ys, max(0, x - 20):max(0, x - 6)], ink[ys, x + 7:x + 21]], axis=1) > 0
+    return runs >= 3 and share >= 0.12 and float(side.mean()) < 0.01
+
+
+def _crossed(ink: np.ndarray, ys: slice, x: int) -> float:
+    """Share of the ink at a column edge that print runs on through, left and right (a
+    letter of a title over merged cells; the dots of a ruling stand alone)."""
+    at = (ink[ys, max(0, x - 2):x + 3] > 0).any(axis=1)
+    through = at & (ink[ys, max(0, x - 9):max(0, x - 4)] > 0).any(axis=1) & (ink[ys, x + 5:x + 10] > 0).any(axis=1)
+    return float(through.sum()) / max(1, int(at.sum()))
+
+
+def _ruled(r: Rulings, ink: np.ndarray | None, ys: slice, x: int, t: int, broken: bool = False) -> bool:
+    """Is a column line drawn along this stretch? Found as a ruling over half of it; or left
+    as dots with paper either side (:func:`_dotted`); or, on a black-and-white scan
+    (``broken``: it breaks thin rulings up), found over a fifth of it or left as dots, with
+    print beside it (a description starting right at the line) but none running through."""
+    band = r.vertical[ys, max(0, x - t):x + t + 1]
     if band.size == 0:
         return False
-    on = band.any(axis=1)
-    runs = int(np.count_nonzero(np.diff(np.concatenate([[0], on.astype(np.int8)])) == 1))
-    side = np.concatenate([ink[ys, max(0, x - 20):max(0, x - 6)], ink[ys, x + 7:x + 21]], axis=1) > 0
-    return runs >= 3 and float(on.mean()) >= 0.12 and float(side.mean()) < 0.01
+    covered = float((band.max(axis=1) > 0).mean())
+    if covered >= 0.5 or _dotted(ink, ys, x):
+        return True
+    if not broken or ink is None or _crossed(ink, ys, x) >= 0.2:
+        return False
+    runs, share = _dots(ink, ys, x)
+    return covered >= 0.2 or runs >= 3 and share >= 0.12
 
 
 def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
-                 ink: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
+                 ink: np.ndarray | None = None, broken: bool = False) -> list[tuple[int, int, int, int]]:
     """Rectangles (row, col, row_span, col_span) after merging across missing rulings
-    (a column line left as dots, see :func:`_dotted`, is not missing)."""
+    (a column line left as dots or in pieces, see :func:`_ruled`, is not missing).
+
+    A column line is judged along the whole side of the cells it bounds: a cell running
+    down several rows (its row rulings missing) that is ruled off along most of its side
+    is not merged sideways for want of a line over one of those rows (faded in a fax)."""
     nr, nc = len(rows) - 1, len(cols) - 1
     parent = list(range(nr * nc))
 
@@ -96,15 +127,41 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
         return i
 
     t = 6
+    open_below = [[i + 1 < nr and not _present(r.horizontal, slice(rows[i + 1] - t, rows[i + 1] + t + 1),
+                                                 slice(cols[j] + t, cols[j + 1] - t), 0)
+                   for j in range(nc)] for i in range(nr)]
+
+    def run(i: int, j: int) -> tuple[int, int]:
+        """The rows a cell of column j runs over from row i, its row rulings missing."""
+        a, b = i, i
+        while a > 0 and open_below[a - 1][j]:
+            a -= 1
+        while open_below[b][j]:
+            b += 1
+        return a, b
+
+    open_right = [[j + 1 < nc and not any(_ruled(r, ink, slice(rows[a] + t, rows[b + 1] - t), cols[j + 1], t, broken)
+                                          for a, b in {run(i, j), run(i, j + 1)})
+                   for j in range(nc)] for i in range(nr)]
+    # and a row line the same way: a title running over several columns (PERIODO) that is
+    # ruled off below along most of its width has no cell under it merged up into it
+    for i in range(nr - 1):
+        for j in range(nc):
+            if open_below[i][j]:
+                a, b = j, j
+                while a > 0 and open_right[i][a - 1]:
+                    a -= 1
+                while open_right[i][b]:
+                    b += 1
+                if b > a and _present(r.horizontal, slice(rows[i + 1] - t, rows[i + 1] + t + 1),
+                                      slice(cols[a] + t, cols[b + 1] - t), 0):
+                    open_below[i][j] = False
     for i in range(nr):
         for j in range(nc):
-            y0, y1 = rows[i] + t, rows[i + 1] - t
-            x0, x1 = cols[j] + t, cols[j + 1] - t
-            if j + 1 < nc and not _present(r.vertical, slice(y0, y1), slice(cols[j + 1] - t, cols[j + 1] + t + 1), 1) \
-                    and not _dotted(ink, slice(y0, y1), cols[j + 1]):
-                parent[find(i * nc + j + 1)] = find(i * nc + j)
-            if i + 1 < nr and not _present(r.horizontal, slice(rows[i + 1] - t, rows[i + 1] + t + 1), slice(x0, x1), 0):
+            if open_below[i][j]:
                 parent[find((i + 1) * nc + j)] = find(i * nc + j)
+            if open_right[i][j]:
+                parent[find(i * nc + j + 1)] = find(i * nc + j)
     groups: dict[int, list[tuple[int, int]]] = {}
     for i in range(nr):
         for j in range(nc):
@@ -117,15 +174,26 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
     return sorted(out)
 
 
+def _cuts_print(r: Rulings, ink: np.ndarray, y: int, cols: list[int]) -> bool:
+    """Does the line at row edge ``y`` cut through print (strokes running on above and below
+    it)? A ruling never does: it has cell padding."""
+    line = r.horizontal[max(0, y - 6):y + 7, cols[0]:cols[-1]].any(axis=0)
+    crossed = line & ink[max(0, y - 8):max(0, y - 4), cols[0]:cols[-1]].any(axis=0) \
+        & ink[y + 5:y + 9, cols[0]:cols[-1]].any(axis=0)
+    return int(crossed.sum()) >= 12
+
+
 def _separating(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int],
-                dots: np.ndarray | None = None) -> list[int]:
+                dots: np.ndarray | None = None, broken: bool = False) -> list[int]:
     """Row edges that separate something: in some column, print above it and print below it
-    in two different cells. A fax streak across a row survives only in the row's empty
-    cells (where it crosses print it is not taken for a ruling) and would split the row
-    into a phantom one; such an edge separates no two inked cells and is dropped (unless
-    drawn across the whole table). And a line that cuts through print (strokes running on
-    above and below it) is a streak however long: rulings have cell padding."""
-    merged = _merge_cells(r, rows, cols, dots)
+    in two different cells. A line that cuts through print is a streak however long, and
+    goes first (left in, it would make a phantom row of the print it cuts, and the ruling
+    above that print would seem to part nothing). A fax streak across a row survives only
+    in the row's empty cells (where it crosses print it is not taken for a ruling) and
+    would split the row into a phantom one; such an edge separates no two inked cells and
+    is dropped (unless drawn across the whole table)."""
+    rows = [rows[0], *[y for y in rows[1:-1] if not _cuts_print(r, ink, y, cols)], rows[-1]]
+    merged = _merge_cells(r, rows, cols, dots, broken)
     at: dict[tuple[int, int], int] = {}
     for k, (i, j, rs, cs) in enumerate(merged):
         for a in range(i, i + rs):
@@ -142,21 +210,18 @@ def _separating(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int],
     for e in range(1, len(rows) - 1):
         y = rows[e]
         line = r.horizontal[max(0, y - 6):y + 7, cols[0]:cols[-1]].any(axis=0)
-        # strokes running on through the line: print it cuts, which a ruling never does
-        crossed = int((line & ink[max(0, y - 8):max(0, y - 4), cols[0]:cols[-1]].any(axis=0)
-                       & ink[y + 5:y + 9, cols[0]:cols[-1]].any(axis=0)).sum())
         apart = [(at[(e - 1, j)], at[(e, j)]) for j in range(len(cols) - 1) if at[(e - 1, j)] != at[(e, j)]]
-        separates = line.mean() >= 0.8 or any(seen.setdefault(a, inked(a)) and seen.setdefault(b, inked(b))
-                                              for a, b in apart)
-        if separates and crossed < 12:
+        if line.mean() >= 0.8 or any(seen.setdefault(a, inked(a)) and seen.setdefault(b, inked(b))
+                                     for a, b in apart):
             keep.append(y)
     keep.append(rows[-1])
     return keep
 
 
-def find_grid(gray: np.ndarray, rulings: Rulings | None = None) -> Grid | None:
-    """The ruled table: row/column edges and (merged) cells with empty text."""
-    r = rulings or find_rulings(gray)
+def find_grid(gray: np.ndarray, rulings: Rulings | None = None, *, dithered: bool = False) -> Grid | None:
+    """The ruled table: row/column edges and (merged) cells with empty text; ``dithered``:
+    a black-and-white scan (its rulings found in pieces still part cells)."""
+    r = rulings or find_rulings(gray, dithered=dithered)
     box = _table_bbox(r)
     if box is None:
         return None
@@ -175,11 +240,11 @@ def find_grid(gray: np.ndarray, rulings: Rulings | None = None) -> Grid | None:
     ink = ink_mask(gray)
     text = cv2.subtract(ink, cv2.dilate(r.vertical, np.ones((1, 9), np.uint8)))
     text = cv2.subtract(text, cv2.dilate(r.horizontal, np.ones((5, 1), np.uint8)))
-    rows = _separating(r, text, rows, cols, ink)
+    rows = _separating(r, text, rows, cols, ink, dithered)
     cells = tuple(
         Cell(row=i, col=j, row_span=rs, col_span=cs,
              bbox=BBox(cols[j], rows[i], cols[j + cs], rows[i + rs]), text=_EMPTY)
-        for i, j, rs, cs in _merge_cells(r, rows, cols, ink)
+        for i, j, rs, cs in _merge_cells(r, rows, cols, ink, dithered)
     )
     return Grid(bbox=BBox(cols[0], rows[0], cols[-1], rows[-1]), row_edges=tuple(rows),
                 col_edges=tuple(cols), cells=cells)
@@ -235,7 +300,7 @@ def find_layout(gray: np.ndarray, rulings: Rulings | None = None, *, dithered: b
     (the page was turned over: its rulings turned with it); ``dithered``: a black-and-white
     scan (see :func:`ocr.rulings.find_rulings`)."""
     rulings = rulings or find_rulings(gray, dithered=dithered)
-    grid = find_grid(gray, rulings)
+    grid = find_grid(gray, rulings, dithered=dithered)
     h, w = gray.shape
     if grid is None:
         header = BBox(0, 0, w, h)

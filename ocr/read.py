@@ -148,7 +148,7 @@ def _upright(image: np.ndarray, rotation: int | None, dithered: bool = False) ->
         page = replace(page, image=rotate_right_angle(page.image, 180), rotation=(page.rotation + 180) % 360)
         turned_rulings = Rulings(horizontal=rotate_right_angle(layout.rulings.horizontal, 180),
                                  vertical=rotate_right_angle(layout.rulings.vertical, 180))
-        layout = find_layout(page.image, turned_rulings)
+        layout = find_layout(page.image, turned_rulings, dithered=dithered)
     return page, layout
 
 

@@ -244,6 +244,29 @@ def test_a_column_ruling_left_as_sparse_dots_in_one_row_still_parts_its_cells(dr
     assert grid is not None and _spans(grid) == _spans(find_grid(img))
 
 
+def test_a_column_ruling_faded_over_one_row_of_a_tall_title_keeps_the_titles_apart(drawn):
+    img, geom = drawn
+    faxed = img.copy()
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    for x in xs[3:5]:  # UNIDAD | META | PERIODO: gone over the header's first row only
+        faxed[ys[0] + 4:ys[1] + 2, x - 3:x + 4] = 255
+    grid = find_grid(faxed)
+    assert grid is not None and _spans(grid) == _spans(find_grid(img))
+
+
+def test_a_column_ruling_of_a_fax_found_only_in_pieces_still_parts_its_cells(drawn):
+    img, geom = drawn
+    faxed = img.copy()
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    y0, y1 = ys[4], ys[5]
+    keep0 = y0 + (y1 - y0) * 3 // 10
+    for x in xs[1:3]:  # in one body row of a fax, a piece of two column rulings (~40 % of the row) is left
+        faxed[y0 + 4:keep0, x - 3:x + 4] = 255
+        faxed[keep0 + 42:y1 - 3, x - 3:x + 4] = 255
+    grid = find_grid(faxed, dithered=True)
+    assert grid is not None and _spans(grid) == _spans(find_grid(img))
+
+
 def test_code_cells_are_read_a_second_time_only_where_the_vote_is_unsure(monkeypatch):
     import ocr.codes as codes
     from ocr._exec import tesseract
