@@ -26,6 +26,7 @@ LABELS = {
 ROLES = ("ELABORO", "REVISO", "AUTORIZO")
 _FORM_CODE = re.compile(r"\b[A-Z]{2,4}\s?-\s?F\s?-?\s?\d{3}\b")
 _LA_CODE = re.compile(r"^\d+(\.\d+)+\.?$")
+_LIST_CODE = re.compile(r"^\d{1,2}(\.\d{1,2}){2,}\.?$")  # three short levels: a line of the list, never a date
 
 
 # ---- header -------------------------------------------------------------------------------
@@ -106,6 +107,12 @@ def _title_kind(folded: str) -> str | None:
     return None
 
 
+def _unread_label(toks: Sequence[Tok]) -> bool:
+    """A line of a few words, no digits, ending in a colon: a label not read as any known one."""
+    text = " ".join(t.text for t in toks).strip()
+    return text.endswith(":") and len(toks) <= 4 and not any(ch.isdigit() for ch in text)
+
+
 def _code_name(out: RawOut, path: str, toks: Sequence[Tok]) -> dict | None:
     if not toks:
         return None
@@ -117,6 +124,11 @@ def _labelled(data: dict, out: RawOut, rows: list[list[Tok]]) -> None:
     current, parts, las = None, {}, []
     for toks in rows:
         key, n = _label_of(toks)
+        if key is None and toks and _unread_label(toks):
+            current = "?"  # a label line too damaged to read: what follows is not its neighbour's
+            continue
+        if key is None and current not in (None, "lineas_accion") and toks and _LIST_CODE.match(toks[0].text):
+            key, n = "lineas_accion", 0  # the list's label lost (a streak, a stamp): its codes tell
         if key is not None:
             current = key
             if key != "lineas_accion":
@@ -129,7 +141,7 @@ def _labelled(data: dict, out: RawOut, rows: list[list[Tok]]) -> None:
                 las.append(list(toks))
             else:
                 las[-1].extend(toks)
-        elif current is not None:
+        elif current in parts:
             parts[current].extend(toks)
     for key, toks in parts.items():
         data[key] = _code_name(out, key, toks)

@@ -70,6 +70,41 @@ def _group_index(cell: Any, names: Sequence[str], groups: list[Any]) -> int:
     return min(next(i for i, g in enumerate(order) if g is cell), len(names) - 1)
 
 
+def _quarter(path: list[Any], paths: list[list[Any]], groups: list[Any]) -> int | None:
+    """Which quarter a column stands under: in the printed layout, four two-column groups
+    under one title over all eight (PERIODO), by their titles when all four are read, else
+    by their order (a fax leaves "Ene-Mar" as "A"); elsewhere by a group title read."""
+    if len(path) < 2:
+        return None
+    group = path[-2]
+    if len(path) >= 3 and group.col_span == 2 and path[-3].col_span == 8:
+        parent = path[-3]
+        siblings = sorted({id(p[-2]): p[-2] for p in paths if len(p) >= 3 and p[-3] is parent}.values(),
+                          key=lambda g: g.col)
+        if len(siblings) == 4 and all(g.col_span == 2 for g in siblings):
+            names = [best_title(g.text.text, QUARTERS, 55) for g in siblings]
+            at = siblings.index(group)
+            return QUARTERS.index(names[at]) if len(set(names) - {None}) == 4 else at
+    if best_title(group.text.text, QUARTERS, 55):
+        return _group_index(group, QUARTERS, [g for g in groups if best_title(g.text.text, QUARTERS, 55)])
+    return None
+
+
+def _programmed_or_achieved(j: int, path: list[Any], paths: list[list[Any]]) -> str:
+    """P or A under a quarter: by the letter read; under a two-column group only when its
+    leaves read one P and one A, else by order, P first (a P/A title left spanning both,
+    their parting line faded; a fax's "AE" for "P")."""
+    group, leaf = path[-2], path[-1]
+    letter = fold(leaf.text.text)[:1] if leaf.col_span == 1 else ""
+    if group.col_span == 2:
+        leaves = [p[-1] for p in paths[group.col:group.col + 2] if p]
+        if sorted(fold(c.text.text)[:1] if c.col_span == 1 else "" for c in leaves) != ["A", "P"]:
+            letter = ""
+    if letter in ("A", "P"):
+        return "alcanzado" if letter == "A" else "programado"
+    return "alcanzado" if j > group.col else "programado"
+
+
 def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int, str], int]:
     """Grid column -> row path suffix (``descripcion``, ``trimestres[1].alcanzado``, ...)."""
     table = PROGRESS_COLUMNS if form == PROGRESS else MODIFICATION_COLUMNS
@@ -81,11 +116,9 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
         if not path:
             continue
         leaf = path[-1]
-        if form == PROGRESS and len(path) >= 2 and best_title(path[-2].text.text, QUARTERS, 55):
-            q = _group_index(path[-2], QUARTERS, [g for g in groups if best_title(g.text.text, QUARTERS, 55)])
-            pa = fold(leaf.text.text)[:1]
-            sub = "alcanzado" if pa == "A" or (pa != "P" and j > path[-2].col) else "programado"
-            mapping[j] = f"trimestres[{q}].{sub}"
+        q = _quarter(path, paths, groups) if form == PROGRESS else None
+        if q is not None:
+            mapping[j] = f"trimestres[{q}].{_programmed_or_achieved(j, path, paths)}"
         elif form == MODIFICATION and len(path) >= 2 and fuzz.partial_ratio("CALENDARIO", fold(path[-2].text.text)) >= 75:
             q = j - path[-2].col  # I..IV in printed order (numerals read badly)
             mapping[j] = f"calendario[{min(q, 3)}]"

@@ -139,6 +139,43 @@ def test_header_fields_and_provenance():
     assert raw.ocr["rows[0].trimestres[1].alcanzado"].bbox[0] == 50 + W * 7
 
 
+@pytest.mark.parametrize("label", ["LIT AD DE ACUIUN:", None])
+def test_the_list_of_lineas_is_found_by_its_codes_when_its_label_is_lost(label):
+    header = [t for t in HEADER if t != "LINEAS DE ACCION:"]
+    at = header.index("4.6.1 MESURA EN EL EJERCICIO")
+    if label:
+        header.insert(at, label)
+    d = understand(_page(_progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"]),
+                         header=tuple(header)), source="scan.pdf").data
+    assert d["subfuncion"] == {"code": "9", "name": "OTROS DE SEGURIDAD SOCIAL"}  # no label text in the name
+    assert d["lineas_accion"] == [{"code": "4.6.1", "name": "MESURA EN EL EJERCICIO DE LOS RECURSOS PUBLICOS"},
+                                  {"code": "4.6.2", "name": "RACIONALIZACION DEL GASTO"}]
+
+
+def test_p_and_a_read_as_one_title_over_both_columns_go_by_order():
+    grid = _progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])
+    cells = []
+    for c in grid.cells:  # the P | A parting line faded: "P A" spans both leaf columns
+        if c.row == 2 and 4 <= c.col < 12:
+            if c.text.text == "P":
+                cells.append(Cell(2, c.col, 1, 2, BBox(c.bbox.x0, c.bbox.y0, c.bbox.x1 + W, c.bbox.y1),
+                                  OcrText("P A", 0.9, c.bbox)))
+            continue
+        cells.append(c)
+    raw = understand(_page(Grid(grid.bbox, grid.row_edges, grid.col_edges, tuple(cells))), source="x.pdf")
+    assert raw.data["rows"] == [EXPECTED_ROW]
+
+
+def test_quarters_unread_on_a_fax_go_by_their_order_under_the_period():
+    grid = _progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])
+    garbled = {"Ene-Mar": "A", "Abr-Jun": "Abri. O.", "Jul-Sep": "z mia A a", "Oct-Dic": "Ca", "P": "AE"}
+    cells = tuple(Cell(c.row, c.col, c.row_span, c.col_span, c.bbox,
+                       OcrText(garbled.get(c.text.text, c.text.text), 0.3, c.text.bbox)) if c.row in (1, 2) else c
+                  for c in grid.cells)
+    raw = understand(_page(Grid(grid.bbox, grid.row_edges, grid.col_edges, cells)), source="x.pdf")
+    assert raw.data["rows"] == [EXPECTED_ROW]
+
+
 def test_same_top_level_keys_as_the_corpus_raw_records():
     corpus = json.loads(RAW.read_text().splitlines()[0])
     raw = understand(_page(_progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])))
