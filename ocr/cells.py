@@ -251,9 +251,13 @@ def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
 
 
 def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]], *,
-               settings: ReadSettings = ReadSettings(), numeric_cols: set[int] | None = None) -> Grid:
+               settings: ReadSettings = ReadSettings(), numeric_cols: set[int] | None = None,
+               codes_from: np.ndarray | None = None) -> Grid:
     """Cell texts from the first pass's words (``per_cell``, on the page with rulings
-    erased): code cells composed, doubtful cells re-read, numbers judged against the ink."""
+    erased): code cells composed, doubtful cells re-read, numbers judged against the ink.
+    ``codes_from``: the page code cells are read from, when ``clean`` is sharpened (the
+    sharpened rim of a dot reads as a stroke)."""
+    plain = clean if codes_from is None else codes_from
     texts = [to_text(ws) for ws in per_cell]
     numeric = numeric_cols if numeric_cols is not None else _numeric_columns(grid, texts)
     codes = _code_cells(grid, texts)
@@ -271,7 +275,7 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     # from a 200 dpi scan reads far better enlarged than reduced)
     zoom = min(2.5, max(settings.reread_scale, settings.reread_height / float(np.median(heights)))) \
         if heights else settings.reread_scale
-    got = read_codes(clean, [_interior(grid.cells[k], settings.margin) for k in codes],
+    got = read_codes(plain, [_interior(grid.cells[k], settings.margin) for k in codes],
                      first=[texts[k] for k in codes], pattern=settings.code_pattern,
                      levels=settings.code_levels, scale=zoom)
     for k, new in zip(codes, got):

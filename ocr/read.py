@@ -46,6 +46,8 @@ def read_header(words: Sequence[Word]) -> tuple[Line, ...]:
 
 # a header line opening with a dotted code as first read ("4.62 MESURA ...", "2,13 ...")
 _LEADING_CODE = re.compile(r"^\d+([.,]\d+)+[.,]?$")
+# ... or with one whose digits partly read as look-alikes ("2.4.]", "2.l.1")
+_LOOKALIKE_CODE = re.compile(r"^[\dIl|\]\[!)]+([.,][\dIl|\]\[!)]+)+[.,]?$")
 
 
 def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettings) -> tuple[Line, ...]:
@@ -53,7 +55,8 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     read again as code cells are: digits from tesseract, separators by the code grammar
     from the gaps and marks in the ink (tesseract drops a dot, "4.62", or turns it into a
     comma, "2,13"; or drops them all, "212": bare digits are taken for a code only where
-    the list's well-formed codes stand, not "522" beside "PROGRAMA:"). All such codes of
+    the list's well-formed codes stand, not "522" beside "PROGRAMA:"; so are codes with a
+    digit read as a look-alike, "2.4.]"). All such codes of
     the page in one mosaic; a well-formed reading is taken
     when it has the first reading's digits and the vote gave it >= 0.8, or when the first
     reading was not a code and two readings agreed (>= 0.9)."""
@@ -63,10 +66,13 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     # where the list's codes stand: lines opening with a well-formed code; a line opening
     # with bare digits just there ("212" beside "2.1.1") lost its dots
     anchors = [w.bbox.x0 for w in map(lead, header) if w is not None and well_formed(w.text, settings.code_pattern)]
+    def anchored(w: OcrText) -> bool:
+        return any(abs(w.bbox.x0 - x) <= 12 for x in anchors)
+
     at = [i for i, ln in enumerate(header) if (w := lead(ln)) is not None and (
           _LEADING_CODE.match(w.text) and 3 <= sum(ch.isdigit() for ch in w.text) <= 6
-          or w.text.isdigit() and len(w.text) == settings.code_levels
-          and any(abs(w.bbox.x0 - x) <= 12 for x in anchors))]
+          or w.text.isdigit() and len(w.text) == settings.code_levels and anchored(w)
+          or _LOOKALIKE_CODE.match(w.text) and sum(ch.isdigit() for ch in w.text) >= 2 and anchored(w))]
     if not at:
         return tuple(header)
     h, w = gray.shape
@@ -172,6 +178,31 @@ def _first_scale(height: float | None) -> float:
     return float(min(1.5, max(TEXT_SCALE, TEXT_SCALE * TEXT_HEIGHT / height)))
 
 
+FAINT_PRINT = 10.0  # print (darker than 200) per dark pixel (darker than 128) above which print is faint
+SHARPEN = (1.0, 2.0)  # unsharp mask for faint print: amount, sigma (pixels at 300 dpi)
+
+
+def _faint(gray: np.ndarray, box: BBox) -> bool:
+    """Is the print in a region faint (a phone photo in poor light or out of focus): of its
+    print (darker than 200) less than one pixel in FAINT_PRINT dark (darker than 128)?
+    Crisp print is mostly dark (1.2-3 print pixels per dark one), a black-and-white scan all."""
+    crop = gray[box.y0:box.y1, box.x0:box.x1]
+    printed, dark = int((crop < 200).sum()), int((crop < 128).sum())
+    return printed >= 2000 and printed > FAINT_PRINT * dark
+
+
+def _sharpened(gray: np.ndarray, box: BBox) -> np.ndarray:
+    """The page with the region's print sharpened (unsharp mask): faint, blurred digits
+    read far better so (a photo's "26303" for 26333), and their ink is measured whole;
+    outside the region, as it was."""
+    amount, sigma = SHARPEN
+    crop = gray[box.y0:box.y1, box.x0:box.x1]
+    out = gray.copy()
+    out[box.y0:box.y1, box.x0:box.x1] = cv2.addWeighted(crop, 1 + amount, cv2.GaussianBlur(crop, (0, 0), sigma),
+                                                         -amount, 0)
+    return out
+
+
 def _bilevel(image: np.ndarray) -> bool:
     """A black-and-white scan (fax, 1-bit TIFF): nearly every pixel pure black or white."""
     sample = image[::4, ::4]
@@ -179,9 +210,10 @@ def _bilevel(image: np.ndarray) -> bool:
 
 
 def _capped(read: PageRead, cap: float) -> PageRead:
-    """Every confidence at most ``cap``: print this small in the scan as delivered, or a
-    black-and-white scan (no grey edges to tell a 3 from an 8), fools two readings alike,
-    so nothing on the page is vouched for."""
+    """Every confidence at most ``cap``: print this small in the scan as delivered, a
+    black-and-white scan (no grey edges to tell a 3 from an 8), or faint print read
+    sharpened (a 9 sharpened into a 0), fools two readings alike, so nothing on the page
+    is vouched for."""
     def line(ln: Line) -> Line:
         return replace(ln, confidence=min(ln.confidence, cap),
                        words=tuple(replace(w, confidence=min(w.confidence, cap)) for w in ln.words))
@@ -217,18 +249,23 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     # the narrow one (columns of multi-line cells)
     height = _print_height(text_gray, layout.grid.bbox if layout.grid is not None else layout.header)
     first = _first_scale(height)
-    words = mosaic_words(text_gray, [regions[0], *wide, *regions[1:]], scale=first, psm=settings.psm)
+    # faint print in the table is read sharpened (codes are read as they are: the
+    # sharpened rim of a dot reads as a stroke)
+    faint = layout.grid is not None and _faint(text_gray, layout.grid.bbox)
+    sharp = _sharpened(text_gray, layout.grid.bbox) if faint else text_gray
+    words = mosaic_words(sharp, [regions[0], *wide, *regions[1:]], scale=first, psm=settings.psm)
     grid = None
     if layout.grid is not None:
         table_words = [*words[1:1 + len(wide)],
-                       *mosaic_words(text_gray, narrow, scale=first, psm=settings.psm)]
+                       *mosaic_words(sharp, narrow, scale=first, psm=settings.psm)]
         per_cell = cell_words(layout.grid, [*wide_owners, *narrow_owners], table_words)
-        grid = read_table(text_gray, layout.grid, per_cell, settings=settings, numeric_cols=numeric_cols)
+        grid = read_table(sharp, layout.grid, per_cell, settings=settings, numeric_cols=numeric_cols,
+                          codes_from=text_gray)
     header = _header_codes(text_gray, read_header(words[0]), settings)
     signature, footer = read_signature(words[-1], layout) if layout.grid is not None else ((), ())
     h, w = gray.shape
     read = PageRead(width=w, height=h, rotation=page.rotation, skew=page.skew, header=header,
                     grid=grid, signature=signature, footer=footer, scale=scale)
-    if bilevel or (height is not None and height / scale < settings.sure_height):
+    if bilevel or faint or (height is not None and height / scale < settings.sure_height):
         read = _capped(read, settings.small_print_cap)
     return page, read

@@ -2,6 +2,8 @@
 mosaic, numbers against the ink, code separators (real tesseract where it reads)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -319,6 +321,29 @@ def test_a_header_code_that_lost_its_dots_is_read_again_where_the_list_stands():
         lines.append(Line(f"{first} NOMBRE", 0.9, box, (OcrText(first, 0.9, box), name)))
     out = _header_codes(page, lines, ReadSettings())
     assert [ln.words[0].text for ln in out] == ["2.1.1", "2.1.2", "522"]  # the programa code stays
+    # a digit read as a look-alike ("2.1.]", a fax) where the list stands is read again too
+    lines[1] = replace(lines[1], words=(replace(lines[1].words[0], text="2.1.]"), *lines[1].words[1:]))
+    assert _header_codes(page, lines, ReadSettings())[1].words[0].text == "2.1.2"
+
+
+def test_faint_print_is_told_and_sharpened_where_it_stands():
+    from ocr.read import _faint, _sharpened
+
+    def digits(level: int, sigma: float) -> np.ndarray:
+        page = np.full((300, 900), 245, np.uint8)
+        for r in range(3):
+            for i, text in enumerate(["26,333", "31,811", "9,960"]):
+                cv2.putText(page, text, (30 + 280 * i, 80 + 90 * r), cv2.FONT_HERSHEY_SIMPLEX, 1.0, level, 2,
+                            cv2.LINE_AA)
+        return cv2.GaussianBlur(page, (0, 0), sigma)
+
+    box = BBox(0, 150, 900, 300)  # the lower half only
+    assert not _faint(digits(0, 1.0), box)  # crisp black print
+    faint = digits(130, 1.0)  # a photo's gray, blurred print: next to nothing darker than 128
+    assert _faint(faint, box)
+    sharp = _sharpened(faint, box)
+    assert (sharp[150:] < 128).sum() > 20 * max(1, (faint[150:] < 128).sum())  # its strokes dark again
+    assert (sharp[:150] == faint[:150]).all()  # outside the region, as it was
 
 
 def test_specks_looked_at_one_by_one_or_all_at_once_alike(monkeypatch):
