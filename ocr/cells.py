@@ -47,12 +47,27 @@ class ReadSettings:
     small_print_cap: float = 0.9
 
 
-def erase_rulings(gray: np.ndarray, rulings: Rulings) -> np.ndarray:
-    """The page with ruling lines painted white (text crossing them loses a sliver)."""
+STREAK_CLEAR = 10  # pixels: a horizontal line further than this from every row edge is a streak
+
+
+def erase_rulings(gray: np.ndarray, rulings: Rulings, streaks_between: Sequence[int] = ()) -> np.ndarray:
+    """The page with ruling lines painted white (text crossing them loses a sliver).
+
+    ``streaks_between``: the table's row edges on a black-and-white scan, where a
+    horizontal line away from every row edge is a streak of the transmission running
+    through the print, not a ruling: it is inpainted instead, so the strokes it crossed
+    are joined again from above and below (painted white, "52" lost its middle)."""
     lines = cv2.dilate(rulings.horizontal | rulings.vertical, np.ones((5, 5), np.uint8))
     out = gray.copy()
-    out[lines > 0] = 255
-    return out
+    if not streaks_between:
+        out[lines > 0] = 255
+        return out
+    streaks = rulings.horizontal.copy()
+    for y in streaks_between:
+        streaks[max(0, y - STREAK_CLEAR):y + STREAK_CLEAR + 1] = 0
+    streaks = cv2.dilate(streaks, np.ones((5, 5), np.uint8))
+    out[(lines > 0) & (streaks == 0)] = 255
+    return cv2.inpaint(out, streaks, 3, cv2.INPAINT_TELEA) if streaks.any() else out
 
 
 def _interior(cell: Cell, margin: int) -> BBox:

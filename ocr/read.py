@@ -66,6 +66,7 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     # where the list's codes stand: lines opening with a well-formed code; a line opening
     # with bare digits just there ("212" beside "2.1.1") lost its dots
     anchors = [w.bbox.x0 for w in map(lead, header) if w is not None and well_formed(w.text, settings.code_pattern)]
+
     def anchored(w: OcrText) -> bool:
         return any(abs(w.bbox.x0 - x) <= 12 for x in anchors)
 
@@ -240,7 +241,9 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     page, layout = _upright(image, rotation, bilevel)
     gray = despeckle(page.image)
     page = replace(page, image=gray)
-    text_gray = erase_rulings(gray, layout.rulings)
+    # on a black-and-white scan, lines inside the table's rows are a fax's streaks
+    text_gray = erase_rulings(gray, layout.rulings,
+                              layout.grid.row_edges if bilevel and layout.grid is not None else ())
     wide, wide_owners, narrow, narrow_owners = (table_pieces(text_gray, layout.grid, settings.margin)
                                                 if layout.grid is not None else ([], [], [], []))
     regions = [layout.header] + ([layout.signature] if layout.grid is not None else [])

@@ -346,6 +346,27 @@ def test_faint_print_is_told_and_sharpened_where_it_stands():
     assert (sharp[:150] == faint[:150]).all()  # outside the region, as it was
 
 
+def test_a_fax_streak_through_digits_is_inpainted_and_the_row_rulings_painted_white():
+    from ocr.cells import erase_rulings
+    from ocr.layout import Rulings
+
+    page = np.full((200, 600), 255, np.uint8)
+    cv2.putText(page, "52", (200, 130), cv2.FONT_HERSHEY_SIMPLEX, 2.5, 0, 7)
+    digits = page < 128
+    page[20:23, :] = 0  # a row ruling
+    page[99:102, 20:580] = 0  # a streak through the middle of the digits
+    lines = np.zeros_like(page)
+    lines[20:23, :] = 255
+    lines[99:102, 20:580] = 255
+    rulings = Rulings(horizontal=lines, vertical=np.zeros_like(page))
+    band = (slice(97, 104), slice(200, 330))  # the streak and the 2 px erased either side
+    white = erase_rulings(page, rulings)
+    assert (white[band] == 255).all()  # painted white: the digits lose their middle
+    healed = erase_rulings(page, rulings, streaks_between=(21, 180))
+    assert (healed[band][digits[band]] < 128).mean() > 0.6  # most of the strokes joined again
+    assert (healed[97:104, 20:190] > 200).all() and (healed[18:25] == 255).all()  # paper and ruling white
+
+
 def test_specks_looked_at_one_by_one_or_all_at_once_alike(monkeypatch):
     import ocr.cleanup as cleanup_module
 
