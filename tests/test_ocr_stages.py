@@ -234,38 +234,36 @@ def test_paper_texture_is_whitened_before_codes_are_read():
     assert (out[crop < 128] == crop[crop < 128]).all()
 
 
-def test_a_column_ruling_left_as_sparse_dots_in_one_row_still_parts_its_cells(drawn):
-    img, geom = drawn
-    faxed = img.copy()
-    ys, xs = geom["row_edges"], geom["col_edges"]
+def _dotted_in_one_row(img, ys, xs):
     for x in xs[3:6]:  # in one body row, three column rulings dithered down to a few dots
-        faxed[ys[4] + 4:ys[5] - 3, x - 3:x + 4] = 255
+        img[ys[4] + 4:ys[5] - 3, x - 3:x + 4] = 255
         for y in range(ys[4] + 12, ys[5] - 8, 17):
-            faxed[y:y + 3, x - 1:x + 1] = 0
-    grid = find_grid(faxed)
-    assert grid is not None and _spans(grid) == _spans(find_grid(img))
+            img[y:y + 3, x - 1:x + 1] = 0
 
 
-def test_a_column_ruling_faded_over_one_row_of_a_tall_title_keeps_the_titles_apart(drawn):
-    img, geom = drawn
-    faxed = img.copy()
-    ys, xs = geom["row_edges"], geom["col_edges"]
+def _faded_over_a_tall_titles_first_row(img, ys, xs):
     for x in xs[3:5]:  # UNIDAD | META | PERIODO: gone over the header's first row only
-        faxed[ys[0] + 4:ys[1] + 2, x - 3:x + 4] = 255
-    grid = find_grid(faxed)
-    assert grid is not None and _spans(grid) == _spans(find_grid(img))
+        img[ys[0] + 4:ys[1] + 2, x - 3:x + 4] = 255
 
 
-def test_a_column_ruling_of_a_fax_found_only_in_pieces_still_parts_its_cells(drawn):
-    img, geom = drawn
-    faxed = img.copy()
-    ys, xs = geom["row_edges"], geom["col_edges"]
+def _found_only_in_pieces(img, ys, xs):
     y0, y1 = ys[4], ys[5]
     keep0 = y0 + (y1 - y0) * 3 // 10
     for x in xs[1:3]:  # in one body row of a fax, a piece of two column rulings (~40 % of the row) is left
-        faxed[y0 + 4:keep0, x - 3:x + 4] = 255
-        faxed[keep0 + 42:y1 - 3, x - 3:x + 4] = 255
-    grid = find_grid(faxed, dithered=True)
+        img[y0 + 4:keep0, x - 3:x + 4] = 255
+        img[keep0 + 42:y1 - 3, x - 3:x + 4] = 255
+
+
+@pytest.mark.parametrize("damage, dithered", [
+    (_dotted_in_one_row, False),
+    (_faded_over_a_tall_titles_first_row, False),
+    (_found_only_in_pieces, True),  # a black-and-white scan
+])
+def test_a_column_ruling_faded_in_places_still_parts_its_cells(drawn, damage, dithered):
+    img, geom = drawn
+    faxed = img.copy()
+    damage(faxed, geom["row_edges"], geom["col_edges"])
+    grid = find_grid(faxed, dithered=dithered)
     assert grid is not None and _spans(grid) == _spans(find_grid(img))
 
 
