@@ -50,14 +50,17 @@ class ReadSettings:
 STREAK_CLEAR = 10  # pixels: a horizontal line further than this from every row edge is a streak
 
 
-def erase_rulings(gray: np.ndarray, rulings: Rulings, streaks_between: Sequence[int] = ()) -> np.ndarray:
-    """The page with ruling lines painted white (text crossing them loses a sliver).
+def erase_rulings(gray: np.ndarray, rulings: Rulings, streaks_between: Sequence[int] = (),
+                  column_pad: int = 2) -> np.ndarray:
+    """The page with ruling lines painted white (text crossing them loses a sliver), with
+    ``column_pad`` pixels either side of a column line and 2 of a row line.
 
     ``streaks_between``: the table's row edges on a black-and-white scan, where a
     horizontal line away from every row edge is a streak of the transmission running
     through the print, not a ruling: it is inpainted instead, so the strokes it crossed
     are joined again from above and below (painted white, "52" lost its middle)."""
-    lines = cv2.dilate(rulings.horizontal | rulings.vertical, np.ones((5, 5), np.uint8))
+    lines = cv2.dilate(rulings.horizontal, np.ones((5, 5), np.uint8)) | cv2.dilate(
+        rulings.vertical, np.ones((5, 2 * column_pad + 1), np.uint8))
     out = gray.copy()
     if not streaks_between:
         out[lines > 0] = 255

@@ -242,8 +242,8 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     gray = despeckle(page.image)
     page = replace(page, image=gray)
     # on a black-and-white scan, lines inside the table's rows are a fax's streaks
-    text_gray = erase_rulings(gray, layout.rulings,
-                              layout.grid.row_edges if bilevel and layout.grid is not None else ())
+    streaks = layout.grid.row_edges if bilevel and layout.grid is not None else ()
+    text_gray = erase_rulings(gray, layout.rulings, streaks)
     wide, wide_owners, narrow, narrow_owners = (table_pieces(text_gray, layout.grid, settings.margin)
                                                 if layout.grid is not None else ([], [], [], []))
     regions = [layout.header] + ([layout.signature] if layout.grid is not None else [])
@@ -256,11 +256,15 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     # sharpened rim of a dot reads as a stroke)
     faint = layout.grid is not None and _faint(text_gray, layout.grid.bbox)
     sharp = _sharpened(text_gray, layout.grid.bbox) if faint else text_gray
-    words = mosaic_words(sharp, [regions[0], *wide, *regions[1:]], scale=first, psm=settings.psm)
+    # on a black-and-white scan the first pass reads the page with the column lines erased
+    # narrowly: a fax prints prose right up to a line, and the wider erasure took the first
+    # letters (the re-reads and the ink measure keep it: numbers read better so)
+    first_img = erase_rulings(gray, layout.rulings, streaks, column_pad=1) if streaks else sharp
+    words = mosaic_words(first_img, [regions[0], *wide, *regions[1:]], scale=first, psm=settings.psm)
     grid = None
     if layout.grid is not None:
         table_words = [*words[1:1 + len(wide)],
-                       *mosaic_words(sharp, narrow, scale=first, psm=settings.psm)]
+                       *mosaic_words(first_img, narrow, scale=first, psm=settings.psm)]
         per_cell = cell_words(layout.grid, [*wide_owners, *narrow_owners], table_words)
         grid = read_table(sharp, layout.grid, per_cell, settings=settings, numeric_cols=numeric_cols,
                           codes_from=text_gray)

@@ -365,6 +365,21 @@ def test_a_fax_streak_through_digits_is_inpainted_and_the_row_rulings_painted_wh
     assert (healed[97:104, 20:190] > 200).all() and (healed[18:25] == 255).all()  # paper and ruling white
 
 
+def test_a_column_line_is_erased_as_narrowly_as_asked():
+    from ocr.cells import erase_rulings
+    from ocr.layout import Rulings
+
+    page = np.full((100, 200), 255, np.uint8)
+    page[:, 99:102] = 0  # a column line, 3 px
+    page[40:60, 103:106] = 0  # the stem of a first letter printed right up to it
+    vertical = np.zeros_like(page)
+    vertical[:, 99:102] = 255
+    rulings = Rulings(horizontal=np.zeros_like(page), vertical=vertical)
+    wide, narrow = erase_rulings(page, rulings), erase_rulings(page, rulings, column_pad=1)
+    assert (wide[:, :104] == 255).all()  # the stem lost a third of its width with the line
+    assert (narrow[:, :103] == 255).all() and (narrow[40:60, 103:106] == 0).all()  # whole
+
+
 def test_specks_looked_at_one_by_one_or_all_at_once_alike(monkeypatch):
     import ocr.cleanup as cleanup_module
 
