@@ -10,8 +10,9 @@ has:
   down (every other cell of it firmly read); else the reader's confidence
   (or ``CLEAN`` / ``REPAIRED`` for a parse without one) discounted so that
   only a reading at ``ALONE`` or above is accepted on its own;
-* free text with no catalog: the reader's confidence, else ``UNKNOWN`` (a
-  person must look: nothing vouches for it);
+* free text with no catalog: the reader's confidence, discounted as a
+  number's that nothing corroborates (only a reading at ``ALONE`` or above is
+  accepted), else ``UNKNOWN`` (a person must look: nothing vouches for it);
 * a rule of the contract (a later quarter's alcanzado is null): ``RULE``.
 
 A failed check caps the confidence at ``FAILED`` and always flags.
@@ -65,11 +66,20 @@ def number_confidence(ocr: float | None, clean: bool, checks: Iterable[CheckResu
         return min(base, FAILED)
     if corroborated:
         return max(base, CHECKED) if base >= 0.3 else base
-    return base * AUTO / ALONE
+    return alone(base)
 
 
 def text_confidence(ocr: float | None) -> float:
-    return ocr if ocr is not None else UNKNOWN
+    """Text that only the reader vouches for: its confidence discounted as a number's alone
+    (a page the reader does not vouch for, a fax, caps it at 0.9: "Vila" for "Villa" there
+    reads as good prose and must not pass unseen)."""
+    return alone(ocr) if ocr is not None else UNKNOWN
+
+
+def alone(ocr: float) -> float:
+    """The reader's confidence in a value nothing else vouches for, scaled so that it reaches
+    ``AUTO`` from ``ALONE`` up."""
+    return ocr * AUTO / ALONE
 
 
 def make_field(

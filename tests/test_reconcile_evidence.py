@@ -87,6 +87,15 @@ def test_a_number_nothing_checks_rests_on_the_reader_alone():
     assert ck.C(0) in _flagged(unsure) and ck.C(0) not in _flagged(sure)
 
 
+def test_free_text_rests_on_the_reader_alone_like_a_number():
+    from reconcile.rows import _free_text
+
+    text = "SE SUPERA LA ACCION DEBIDO A LA DEMANDA DE DESPENSAS DE VILA NAVIDENA."  # "VILLA": well-formed prose
+    _, on_a_fax = _free_text(text, Provenance(0.9))  # a page the reader does not vouch for caps it at 0.9
+    _, sure = _free_text(text, Provenance(ALONE))
+    assert on_a_fax.status == "needs_review" and sure.status == "auto"
+
+
 # ---------------------------------------------------------------- properties
 
 @st.composite
