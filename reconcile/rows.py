@@ -254,7 +254,6 @@ def _lineas_doubt(raw, codes: list[str], repaired: bool, known_codes: set[str] =
     return ""
 
 
-
 def _unidad_medida(raw, ctx: RowContext, prov: Provenance) -> tuple[str | None, FieldResult]:
     text = clean_spaces(raw)
     if text is None:
