@@ -267,12 +267,28 @@ def signature_columns(gray: np.ndarray, region: BBox, n: int = 3) -> tuple[BBox,
     return tuple(BBox(region.x0 + a, region.y0, region.x0 + b, region.y1) for a, b in zip(xs, xs[1:]))
 
 
+def _nested(partial: list[Cell], down: bool) -> int:
+    """Spans over two or more spans in the next row of a header read top-down (``down``),
+    or in the row above (the same header upside down): PERIODO over its quarters."""
+    def inside(c: Cell, s: Cell) -> bool:
+        return c.col >= s.col and c.col + c.col_span <= s.col + s.col_span
+
+    return sum(1 for s in partial
+               if sum(1 for c in partial if inside(c, s)
+                      and (c.row == s.row + s.row_span if down else c.row + c.row_span == s.row)) >= 2)
+
+
 def header_at_bottom(grid: Grid) -> bool | None:
     """Is the table upside down? A multi-level header (cells spanning some, not all,
-    columns) sits in the table's first rows; found only in its last rows, the page is
-    turned. None when that is not clear-cut (ask the text)."""
+    columns, a title over titles) sits in the table's first rows; found only in its last
+    rows, the page is turned. Told first by the nesting (a title over two or more titles
+    below it, or above it when turned), else by where the spans are. None when that is
+    not clear-cut (ask the text)."""
     third = max(1, grid.n_rows // 3)
     partial = [c for c in grid.cells if 1 < c.col_span < grid.n_cols - 1]
+    down, up = _nested(partial, True), _nested(partial, False)
+    if (down == 0) != (up == 0):
+        return up > 0
     top = sum(1 for c in partial if c.row < third)
     bottom = sum(1 for c in partial if c.row + c.row_span > grid.n_rows - third)
     if top + bottom < 2:

@@ -302,6 +302,19 @@ def test_the_header_is_told_from_one_merged_body_cell_at_the_other_end():
     assert header_at_bottom(find_grid(rotate_right_angle(merged, 180))) is True
 
 
+def test_the_header_is_told_by_its_nesting_from_several_merged_cells_at_the_other_end():
+    img, geom = render_progress(sample_rows(6))
+    merged = img.copy()
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    for x in [*xs[1:13], xs[14]]:  # the last row: one cell over 13 columns, one over 2
+        merged[ys[-2] + 4:ys[-1] - 3, x - 4:x + 5] = 255
+    merged[ys[-3] + 4:ys[-2] - 3, xs[12] - 4:xs[12] + 5] = 255  # and two cells above it made one
+    grid = find_grid(merged)
+    assert sum(1 for c in grid.cells if c.row >= grid.n_rows - 2 and 1 < c.col_span < grid.n_cols - 1) == 3
+    assert header_at_bottom(grid) is False  # as many spans at the bottom as the header's, but none nested
+    assert header_at_bottom(find_grid(rotate_right_angle(merged, 180))) is True
+
+
 def test_a_header_code_that_lost_its_dots_is_read_again_where_the_list_stands():
     from ocr.cells import ReadSettings
     from ocr.read import _header_codes
