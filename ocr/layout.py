@@ -66,24 +66,6 @@ def _present(mask: np.ndarray, ys: slice, xs: slice, axis: int) -> bool:
     return float(covered.mean()) >= 0.5
 
 
-def _dots(ink: np.ndarray, ys: slice, x: int) -> tuple[int, float]:
-    """Ink at a column edge along a stretch: (separate marks, share of its length)."""
-    on = (ink[ys, max(0, x - 3):x + 4] > 0).any(axis=1)
-    return int(np.count_nonzero(np.diff(np.concatenate([[0], on.astype(np.int8)])) == 1)), float(on.mean())
-
-
-def _dotted(ink: np.ndarray | None, ys: slice, x: int) -> bool:
-    """A column line left as sparse dots along this stretch (a black-and-white scan dithers
-    a thin ruling away): ink at the edge in three or more separate places over at least
-    an eighth of its length, and next to no ink 6-20 px either side (print running
-    across the edge, a title over merged cells, has ink beside it too)."""
-    if ink is None or ink[ys, max(0, x - 3):x + 4].size == 0:
-        return False
-    runs, share = _dots(ink, ys, x)
-    side = np.concatenate([ink[ys, max(0, x - 20):max(0, x - 6)], ink[ys, x + 7:x + 21]], axis=1) > 0
-    return runs >= 3 and share >= 0.12 and float(side.mean()) < 0.01
-
-
 def _crossed(ink: np.ndarray, ys: slice, x: int) -> float:
     """Share of the ink at a column edge that print runs on through, left and right (a
     letter of a title over merged cells; the dots of a ruling stand alone)."""
@@ -94,19 +76,28 @@ def _crossed(ink: np.ndarray, ys: slice, x: int) -> float:
 
 def _ruled(r: Rulings, ink: np.ndarray | None, ys: slice, x: int, t: int, broken: bool = False) -> bool:
     """Is a column line drawn along this stretch? Found as a ruling over half of it; or left
-    as dots with paper either side (:func:`_dotted`); or, on a black-and-white scan
-    (``broken``: it breaks thin rulings up), found over a fifth of it or left as dots, with
-    print beside it (a description starting right at the line) but none running through."""
+    as sparse dots (a black-and-white scan dithers a thin ruling away: ink at the edge in
+    three or more separate places over at least an eighth of its length) with next to no
+    ink 6-20 px either side (print running across the edge, a title over merged cells,
+    has ink beside it too); or, on a black-and-white scan (``broken``: it breaks thin
+    rulings up), found over a fifth of it or left as dots, with print beside it (a
+    description starting right at the line) but none running through it."""
     band = r.vertical[ys, max(0, x - t):x + t + 1]
     if band.size == 0:
         return False
     covered = float((band.max(axis=1) > 0).mean())
-    if covered >= 0.5 or _dotted(ink, ys, x):
+    if covered >= 0.5:
         return True
-    if not broken or ink is None or _crossed(ink, ys, x) >= 0.2:
+    edge = ink[ys, max(0, x - 3):x + 4] if ink is not None else None
+    if edge is None or edge.size == 0:
         return False
-    runs, share = _dots(ink, ys, x)
-    return covered >= 0.2 or runs >= 3 and share >= 0.12
+    on = (edge > 0).any(axis=1)
+    runs = int(np.count_nonzero(np.diff(np.concatenate([[0], on.astype(np.int8)])) == 1))
+    dots = runs >= 3 and float(on.mean()) >= 0.12
+    side = np.concatenate([ink[ys, max(0, x - 20):max(0, x - 6)], ink[ys, x + 7:x + 21]], axis=1) > 0
+    if dots and float(side.mean()) < 0.01:
+        return True
+    return broken and (covered >= 0.2 or dots) and _crossed(ink, ys, x) < 0.2
 
 
 def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
@@ -174,10 +165,15 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
     return sorted(out)
 
 
+def _row_line(r: Rulings, y: int, cols: list[int]) -> np.ndarray:
+    """Where across the table a row line is drawn at row edge ``y`` (per column of pixels)."""
+    return r.horizontal[max(0, y - 6):y + 7, cols[0]:cols[-1]].any(axis=0)
+
+
 def _cuts_print(r: Rulings, ink: np.ndarray, y: int, cols: list[int]) -> bool:
     """Does the line at row edge ``y`` cut through print (strokes running on above and below
     it)? A ruling never does: it has cell padding."""
-    line = r.horizontal[max(0, y - 6):y + 7, cols[0]:cols[-1]].any(axis=0)
+    line = _row_line(r, y, cols)
     crossed = line & ink[max(0, y - 8):max(0, y - 4), cols[0]:cols[-1]].any(axis=0) \
         & ink[y + 5:y + 9, cols[0]:cols[-1]].any(axis=0)
     return int(crossed.sum()) >= 12
@@ -209,7 +205,7 @@ def _separating(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int],
     keep = [rows[0]]
     for e in range(1, len(rows) - 1):
         y = rows[e]
-        line = r.horizontal[max(0, y - 6):y + 7, cols[0]:cols[-1]].any(axis=0)
+        line = _row_line(r, y, cols)
         apart = [(at[(e - 1, j)], at[(e, j)]) for j in range(len(cols) - 1) if at[(e - 1, j)] != at[(e, j)]]
         if line.mean() >= 0.8 or any(seen.setdefault(a, inked(a)) and seen.setdefault(b, inked(b))
                                      for a, b in apart):
