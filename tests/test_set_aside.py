@@ -52,3 +52,20 @@ def test_status_and_batch_page_list_the_page_set_aside(blank_batch, capsys):
     body = client.get(f"/batches/{blank_batch.id}/").content.decode()
     assert "Páginas apartadas" in body and "the page is blank" in body
     assert client.get(f"/api/batches/{blank_batch.id}").json()["set_aside"][0]["code"] == "blank_page"
+
+
+@pytest.mark.parametrize("colour", [False, True])
+def test_print_share_counts_print_against_the_papers_own_tone(colour):
+    """Blank is judged against the page's paper, not white: grey recycled paper with noise is
+    blank, a few faint lines on it are not; a colour scan is measured like its grey page."""
+    from worker.pipeline import BLANK_INK, _print_share
+
+    rng = np.random.default_rng(0)
+    paper = np.clip(rng.normal(205, 3, (800, 600)), 0, 255).astype(np.uint8)  # tinted paper, noise
+    printed = paper.copy()
+    for y in range(100, 700, 40):
+        printed[y:y + 2, 50:550] = 150  # 15 faint lines, 2 px each: 3.1 % of the page
+    if colour:
+        paper, printed = (np.dstack([im, im, (im * 0.9).astype(np.uint8)]) for im in (paper, printed))
+    assert _print_share(paper) < BLANK_INK
+    assert _print_share(printed) == pytest.approx(15 * 2 * 500 / (800 * 600), rel=0.1)
