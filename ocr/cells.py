@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Collection, Sequence
 
 import cv2
 import numpy as np
@@ -169,8 +169,10 @@ def _numeric_columns(grid: Grid, texts: Sequence[OcrText]) -> set[int]:
     return out
 
 
-def _code_cells(grid: Grid, texts: Sequence[OcrText]) -> list[int]:
-    """Cells of columns that hold dotted codes ("4.6.1, 4.6.2"), by what was read there."""
+def _code_cells(grid: Grid, texts: Sequence[OcrText], blank_inked: Collection[int] = ()) -> list[int]:
+    """Cells of columns that hold dotted codes ("4.6.1, 4.6.2"), by what was read there;
+    with the cells of those columns the first pass read nothing from though they hold
+    print (``blank_inked``: faint codes, read freely, run together as "212213253")."""
     seen: dict[int, list[bool]] = {}
     for c, t in zip(grid.cells, texts):
         if c.col_span == 1 and t.text:
@@ -184,7 +186,8 @@ def _code_cells(grid: Grid, texts: Sequence[OcrText]) -> list[int]:
     first = min((c.row for c, t in zip(grid.cells, texts)
                  if c.col in cols | strong and CODE_LIKE.search(t.text or "")), default=0)
     return [k for k, (c, t) in enumerate(zip(grid.cells, texts))
-            if c.col_span == 1 and c.row >= first and t.text
+            if c.col_span == 1 and c.row > first and not t.text and k in blank_inked and c.col in cols | strong
+            or c.col_span == 1 and c.row >= first and t.text
             and (c.col in cols or c.col in strong and (CODE_LIKE.search(t.text) or t.confidence < 0.6
                                                          or not _WORD.search(t.text)))]
 
@@ -193,9 +196,20 @@ def _crop(image: np.ndarray, box: BBox) -> np.ndarray:
     return image[box.y0:box.y1, box.x0:box.x1]
 
 
+FAINT_CONTRAST = 100  # gray levels between a cell's paper and its darkest pixel that make it print, however faint
+
+
 def _inked(clean: np.ndarray, box: BBox, min_ink: int) -> bool:
+    """Does an empty-read cell hold print: ``min_ink`` pixels darker than 128, or, on faint
+    print (a phone photo's grey "13" has a few dozen such pixels), as many darker than the
+    midpoint of the cell's paper and its darkest pixel, if these lie FAINT_CONTRAST apart."""
     crop = clean[box.y0:box.y1, box.x0:box.x1]
-    return crop.size > 0 and int((crop < 128).sum()) >= min_ink
+    if crop.size == 0:
+        return False
+    if int((crop < 128).sum()) >= min_ink:
+        return True
+    darkest, paper = int(crop.min()), int(np.percentile(crop, 90))
+    return paper - darkest >= FAINT_CONTRAST and int((crop < (paper + darkest) // 2).sum()) >= min_ink
 
 
 def _better(old: OcrText, new: OcrText) -> OcrText:
@@ -278,7 +292,9 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     plain = clean if codes_from is None else codes_from
     texts = [to_text(ws) for ws in per_cell]
     numeric = numeric_cols if numeric_cols is not None else _numeric_columns(grid, texts)
-    codes = _code_cells(grid, texts)
+    blank_inked = {k for k, (c, t) in enumerate(zip(grid.cells, texts))
+                   if not t.text and _inked(clean, _interior(c, settings.margin), settings.min_ink)}
+    codes = _code_cells(grid, texts, blank_inked)
     number = {k for k, c in enumerate(grid.cells) if c.col in numeric and c.col_span == 1 and k not in codes}
     measured = {k: ink_width(_crop(clean, _interior(grid.cells[k], settings.margin))) for k in number}
     ink = {k: m[0] if m else None for k, m in measured.items()}
@@ -300,10 +316,9 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
         texts[k] = new if new.confidence >= 0.7 else _better(texts[k], new)
     doubtful = []
     for k, (cell, t) in enumerate(zip(grid.cells, texts)):
-        inner = _interior(cell, settings.margin)
         if k in codes:
             continue
-        if not t.text and _inked(clean, inner, settings.min_ink):
+        if k in blank_inked:
             doubtful.append(k)
         elif k in number and t.text and doubtful_number(assess(t, ink[k], adv, pct[k]), settings.doubt_below):
             doubtful.append(k)

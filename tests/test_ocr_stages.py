@@ -222,6 +222,36 @@ def test_a_column_with_a_cell_of_clear_codes_has_its_garbled_cells_read_as_codes
     assert sorted((cells[k].row, cells[k].col) for k in codes) == [(1, 0), (2, 0), (3, 0)]
 
 
+def test_a_code_cell_read_empty_that_holds_print_is_read_as_codes():
+    """Faint codes the first pass missed ("2.1.2, 2.1.3, 2.5.3" read freely ran together as
+    "212213253") go to the code reader with their column; empty cells without print do not."""
+    from ocr.cells import _code_cells
+    from ocr.types import Cell, Grid
+
+    texts = {(0, 0): ("LINEA DE ACCION", 0.92), (1, 0): ("2.1.1, 2.1.5", 0.9), (2, 0): ("", 0.0),
+             (3, 0): ("", 0.0), (4, 0): ("4.6.1", 0.9)}
+    cells = tuple(Cell(i, j, 1, 1, BBox(0, 50 * i, 100, 50 * i + 50), OcrText(t, c))
+                  for (i, j), (t, c) in sorted(texts.items()))
+    grid = Grid(BBox(0, 0, 100, 250), (0, 50, 100, 150, 200, 250), (0, 100), cells)
+    codes = _code_cells(grid, [c.text for c in cells], blank_inked={2})
+    assert sorted(cells[k].row for k in codes) == [1, 2, 4]
+
+
+def test_faint_print_in_an_empty_read_cell_counts_as_ink():
+    """A phone photo's grey "13" has a few dozen pixels darker than 128; it is print all the
+    same (it is re-read), while paper noise, however grainy, is not."""
+    from ocr.cells import _inked
+
+    rng = np.random.default_rng(1)
+    paper = np.clip(rng.normal(235, 4, (60, 120)), 0, 255).astype(np.uint8)
+    faint = paper.copy()
+    cv2.putText(faint, "13", (35, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 150, 3, cv2.LINE_AA)
+    faint[28:31, 45:48] = 100  # the few darker pixels at a stroke's heart
+    box = BBox(0, 0, 120, 60)
+    assert int((faint < 128).sum()) < 40 <= int((faint < 190).sum())
+    assert _inked(faint, box, 40) and not _inked(paper, box, 40)
+
+
 def test_paper_texture_is_whitened_before_codes_are_read():
     from ocr.codes import _paper_white
 
