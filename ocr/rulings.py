@@ -16,6 +16,7 @@ from ocr.cleanup import ink_mask
 
 _LINE_CONTRAST = 22  # gray levels darker than the paper beside it: a faint, blurred ruling still is
 _BINS = 24  # the width is cut into this many bins to tell a line (ink in most) from text
+_MIN_BINS = 3  # bins a dotted line must be seen in (a ruling under a title over four narrow columns)
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,13 @@ def _mend_dotted(thin: np.ndarray, ink: np.ndarray, f: float = 1.0, gap: int | N
     """Dotted or dashed horizontal lines made solid (transpose both masks for vertical ones).
 
     A row is such a line when a band of three pixel rows around it holds thin dark ink
-    (>= 10 %) in several bins across the width (>= 5 of 24) while any ink 4-9 px above
-    and below is scarce there: a line has cell padding on both sides, a row of text (or
-    the aligned first letters of left-aligned lines) does not. Gaps of up to three bins
-    are then closed inside the band only (gaps of up to ``gap`` pixels, when given)."""
+    (>= 10 %) in several bins across the width (>= _MIN_BINS of 24: the ruling under a
+    title that spans four columns is as short) while any ink 4-9 px above and below is
+    scarce there: a line has cell padding on both sides, a row of text (or the aligned
+    first letters of left-aligned lines) does not. Gaps of up to three bins are then
+    closed inside the band only (gaps of up to ``gap`` pixels, when given), between the
+    first and the last bin it is seen in (its dots in a bin it only enters stay dots: a
+    line's dots and those of a dotted column ruling beside its end are not told apart)."""
     h, w = thin.shape
     bw = w // _BINS
     if h < 21 * f or bw < 4:
@@ -177,11 +181,11 @@ def _mend_dotted(thin: np.ndarray, ink: np.ndarray, f: float = 1.0, gap: int | N
     busy = line.mean(axis=1).astype(np.float32)
     peak = cv2.dilate(busy.reshape(-1, 1), np.ones((max(3, round(9 * f) | 1), 1), np.uint8)).ravel()
     out = np.zeros_like(thin)
-    for y in np.flatnonzero((busy >= 5 / _BINS) & (busy >= peak)):
+    for y in np.flatnonzero((busy >= _MIN_BINS / _BINS) & (busy >= peak)):
         r = max(1, round(2 * f))
         strip = thin[max(0, y - r):y + r + 1]
         row = strip.max(axis=0)
-        if _solid(row, bw) or _spread_bins(row, bw) < 5:
+        if _solid(row, bw) or _spread_bins(row, bw) < _MIN_BINS:
             continue  # a solid line (or a row of underlines) needs no mending
         seen = np.flatnonzero(line[y])  # mended only between the bins where it is seen
         x0, x1 = int(seen[0]) * bw, int(seen[-1] + 1) * bw

@@ -86,6 +86,26 @@ def test_dotted_column_rulings_of_a_black_and_white_scan_are_mended():
     assert grid is not None and _spans(grid) == _spans(find_grid(img))
 
 
+def test_dotted_rulings_under_a_spanning_title_are_mended(drawn):
+    """The rulings under PERIODO and under its quarters, dotted by a fax, span a sixth of a
+    wide page: short for a page-wide line, a line all the same (print above and below it
+    stands clear of it), so the header keeps its three rows and the quarters their titles.
+    (Where the line only enters its last bin of the page's 24, it is left dotted there.)"""
+    img, geom = drawn
+    faxed = img.copy()
+    x0, x1 = geom["col_edges"][4] + 6, geom["col_edges"][12] - 6
+    for y in geom["row_edges"][1:3]:
+        faxed[y - 3:y + 4, x0:x1] = 255
+        for x in range(x0, x1, 9):
+            faxed[y - 1:y + 2, x:x + 3] = 0
+    wide = np.pad(faxed, ((0, 0), (0, 2300)), constant_values=255)  # the span: 17 % of the width
+    grid, whole = find_grid(wide), find_grid(img)
+    assert grid is not None and np.allclose(grid.row_edges, whole.row_edges, atol=3)
+    spans = _spans(grid)
+    assert [spans[(1, j)] for j in (4, 6, 8)] == [(1, 2)] * 3  # Ene-Mar, Abr-Jun, Jul-Sep over P and A
+    assert all(spans[(2, j)] == (1, 1) for j in range(4, 10))
+
+
 def test_specks_go_and_the_dots_of_codes_stay():
     img = np.full((200, 600), 255, np.uint8)
     cv2.putText(img, "4.6.1", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 4)
