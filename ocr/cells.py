@@ -41,6 +41,7 @@ class ReadSettings:
     # the plan's lines of action print as three dotted levels, "4.6.1"
     code_pattern: str = r"\d+(\.\d+){2}"
     code_levels: int = 3  # the same, as the number of levels the separators are decided by
+    code_blur: float = 0.0  # sigma (px at 300 dpi) of a blur code cells are read through (a black-and-white scan)
     # print smaller than this (pixels, in the scan as delivered: a 150 dpi fax) is never
     # vouched for: every confidence on the page is capped at small_print_cap
     sure_height: float = 13.0
@@ -311,7 +312,7 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
         if heights else settings.reread_scale
     got = read_codes(plain, [_interior(grid.cells[k], settings.margin) for k in codes],
                      first=[texts[k] for k in codes], pattern=settings.code_pattern,
-                     levels=settings.code_levels, scale=zoom)
+                     levels=settings.code_levels, scale=zoom, blur=settings.code_blur)
     for k, new in zip(codes, got):
         texts[k] = new if new.confidence >= 0.7 else _better(texts[k], new)
     doubtful = []

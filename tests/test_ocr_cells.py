@@ -68,6 +68,34 @@ def test_dotted_codes_keep_their_dots_and_commas():
     assert [t.text for t in got] == ["2.1.1, 2.4.5, 4.6.1", "4.6.3"]
 
 
+def test_a_black_and_white_scan_has_its_codes_read_softened(drawn, monkeypatch):
+    """Codes of a fax (every pixel black or white) are read through a blur, those of a grey
+    scan as they are; either way they read right."""
+    import ocr.cells
+    from ocr.read import SOFTEN_CODES
+
+    img, _ = drawn
+    blurs = []
+
+    def spy(*args, **kwargs):
+        blurs.append(kwargs.get("blur", 0.0))
+        return read_codes(*args, **kwargs)
+
+    monkeypatch.setattr(ocr.cells, "read_codes", spy)
+    grey = np.clip(img.astype(np.int16) + np.random.default_rng(2).normal(0, 3, img.shape), 0, 255).astype(np.uint8)
+    for page in (grey, np.where(img < 160, 0, 255).astype(np.uint8)):
+        _, read = read_page(page, dpi=300)
+        assert _cell(read.grid, 3, 0).text.text == "4.6.1"
+    assert blurs == [0.0, SOFTEN_CODES]
+
+
+def test_a_code_read_through_a_blur_keeps_its_dots_and_commas():
+    canvas = np.full((120, 700), 255, np.uint8)
+    cv2.putText(canvas, "2.1.1, 2.4.5, 4.6.1", (20, 70), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 0, 2)
+    fax = np.where(canvas < 128, 0, 255).astype(np.uint8)
+    assert [t.text for t in read_codes(fax, [BBox(5, 20, 690, 100)], blur=1.0)] == ["2.1.1, 2.4.5, 4.6.1"]
+
+
 @pytest.mark.slow
 def test_a_scribble_over_a_name_still_reads_the_name(drawn):
     img, _ = drawn
