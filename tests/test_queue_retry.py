@@ -49,9 +49,22 @@ def test_retry_command_names_what_it_did_not_retry(batch, capsys, settings):
 @pytest.mark.parametrize("factor", [0.5, 1.0, 5.0])
 def test_backoff_takes_a_fractional_factor_and_stays_under_its_bound(settings, factor):
     """Celery's own jitter helper draws with randrange and raised on FOLIO_RETRY_BACKOFF=0.5."""
-    from worker.tasks import MAX_BACKOFF, _backoff
+    from worker.pages import MAX_BACKOFF, backoff
 
     settings.FOLIO_RETRY_BACKOFF = factor
     for retries in range(12):
-        wait = _backoff(retries)
+        wait = backoff(retries)
         assert 0 <= wait <= min(MAX_BACKOFF, factor * 2 ** retries)
+
+
+def test_backoff_is_jittered_for_the_worker_and_the_in_process_loop_alike(settings):
+    """Pages that failed together wait different times, in a Celery worker and in `folio run`
+    alike: a uniform draw up to FOLIO_RETRY_BACKOFF * 2**retries, never past the cap (the
+    in-process loop's minute)."""
+    from worker.pages import backoff
+
+    settings.FOLIO_RETRY_BACKOFF = 5
+    waits = [backoff(2) for _ in range(200)]
+    assert all(0 <= w <= 20 for w in waits) and max(waits) > 15 and min(waits) < 5
+    assert len(set(waits)) > 150
+    assert all(backoff(10, cap=60) <= 60 for _ in range(50))

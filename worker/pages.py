@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
 import threading
 import time
@@ -299,10 +300,22 @@ def _store(c: Claim, page: Page, work, cpu: float) -> None:
                 cpu_seconds=cpu, error_code="", error="")
 
 
+MAX_BACKOFF = 600  # seconds: the longest a page waits before it is tried again
+
+
+def backoff(retries: int, cap: float = MAX_BACKOFF) -> float:
+    """Seconds to wait before try ``retries + 1``: full jitter, a uniform draw up to
+    FOLIO_RETRY_BACKOFF * 2**retries (at most ``cap``), so pages that failed together do
+    not come back together. (Celery's own helper draws with ``randrange`` and fails on a
+    fractional factor, 0.5 s.)"""
+    return random.uniform(0, min(cap, settings.FOLIO_RETRY_BACKOFF * 2 ** retries))
+
+
 def process_page(page_id: int, catalog: CatalogIndex | None = None) -> Page:
     """Claim and run one page in this process (``folio run``, the inline queue); idempotent.
 
-    Transient errors are retried here with a doubling back-off, FOLIO_RETRY_MAX
+    Transient errors are retried here with a doubling, jittered back-off (:func:`backoff`,
+    at most a minute), FOLIO_RETRY_MAX
     times (a program's time-out once: ``tries_allowed``), then the page ends FAILED saying so. The Celery task does the same
     through Celery's retries so a worker never sleeps on a page.
     """
@@ -317,5 +330,5 @@ def process_page(page_id: int, catalog: CatalogIndex | None = None) -> Page:
                 give_up(c, exc, attempt + 1)
                 break
             release(c)
-            time.sleep(min(settings.FOLIO_RETRY_BACKOFF * 2 ** attempt, 60))
+            time.sleep(backoff(attempt, cap=60))
     return Page.objects.get(pk=page_id)

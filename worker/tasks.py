@@ -2,30 +2,19 @@
 
 Retry policy lives here, on the task: a TransientError (database or broker
 away, a busy machine) gives the page back and retries it later with
-exponential back-off and full jitter (so a hundred pages that failed together
+exponential back-off and full jitter (worker.pages.backoff, which the in-process
+loop uses too: a hundred pages that failed together
 do not come back together), ``FOLIO_RETRY_MAX`` times (a program that timed out,
 once: worker.pages.tries_allowed), then the page ends
 FAILED saying so. Permanent errors end the page FAILED inside worker.pages.
 """
 from __future__ import annotations
 
-import random
-
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from folio.errors import TransientError
 from worker.celery import app
-
-MAX_BACKOFF = 600
-
-
-def _backoff(retries: int) -> float:
-    """Full jitter: a uniform wait up to FOLIO_RETRY_BACKOFF * 2**retries (at most MAX_BACKOFF) seconds.
-
-    Celery's own helper draws with ``randrange`` and fails on a fractional factor (0.5 s).
-    """
-    return random.uniform(0, min(MAX_BACKOFF, settings.FOLIO_RETRY_BACKOFF * 2 ** retries))
 
 
 @app.task(name="folio.process_page", bind=True, max_retries=settings.FOLIO_RETRY_MAX,
@@ -43,7 +32,7 @@ def _process(self, page_id: int) -> str:
     try:
         claim = pages.claim(page_id)
     except (OperationalError, InterfaceError) as exc:  # nothing claimed: the message simply comes back later
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
+        raise self.retry(exc=exc, countdown=pages.backoff(self.request.retries))
     if claim is None:
         return "skipped"  # done, failed, poison, or held by a live claim: a duplicate delivery
     try:
@@ -52,7 +41,7 @@ def _process(self, page_id: int) -> str:
         if self.request.retries + 1 >= pages.tries_allowed(exc):
             pages.give_up(claim, exc, self.request.retries + 1)
             return "failed"
-        countdown = _backoff(self.request.retries)
+        countdown = pages.backoff(self.request.retries)
         pages.release(claim, delay=countdown)
         raise self.retry(exc=exc, countdown=countdown)
 
