@@ -41,7 +41,9 @@ class ReadSettings:
     # the plan's lines of action print as three dotted levels, "4.6.1"
     code_pattern: str = r"\d+(\.\d+){2}"
     code_levels: int = 3  # the same, as the number of levels the separators are decided by
-    code_blur: float = 0.0  # sigma (px at 300 dpi) of a blur code cells are read through (a black-and-white scan)
+    # sigma (px at 300 dpi) of a blur code cells and numbers are re-read through (set for a
+    # black-and-white scan: its jagged, broken strokes read better with grey edges)
+    reread_blur: float = 0.0
     # print smaller than this (pixels, in the scan as delivered: a 150 dpi fax) is never
     # vouched for: every confidence on the page is capped at small_print_cap
     sure_height: float = 13.0
@@ -227,11 +229,13 @@ _WORDY = re.compile(r"[A-HJ-KMNP-RT-Ya-km-np-z]")  # letters not often misread d
 def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[int],
             numeric: set[int], s: ReadSettings) -> tuple[dict[int, OcrText], dict[int, OcrText]]:
     """Second readings of the doubtful cells, two batched calls: cells of numeric columns
-    with the digit whitelist; the others, and numbers the whitelist read weakly or that
-    first read as a word ("M4" where numbers are expected), freely."""
+    with the digit whitelist (through ``reread_blur``, where set); the others, and numbers
+    the whitelist read weakly or that first read as a word ("M4" where numbers are
+    expected), freely."""
     doubtful = doubtful[: s.max_rereads]
     ks = sorted(k for k in doubtful if grid.cells[k].col in numeric and grid.cells[k].col_span == 1)
-    got = mosaic_read(clean, [_interior(grid.cells[k], s.margin) for k in ks],
+    digits_from = cv2.GaussianBlur(clean, (0, 0), s.reread_blur) if s.reread_blur > 0 and ks else clean
+    got = mosaic_read(digits_from, [_interior(grid.cells[k], s.margin) for k in ks],
                       scale=s.reread_scale, whitelist=NUMBER_WHITELIST)
     as_number = dict(zip(ks, got))
     free = [k for k in doubtful if k not in as_number or as_number[k].confidence < 0.8
@@ -312,7 +316,7 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
         if heights else settings.reread_scale
     got = read_codes(plain, [_interior(grid.cells[k], settings.margin) for k in codes],
                      first=[texts[k] for k in codes], pattern=settings.code_pattern,
-                     levels=settings.code_levels, scale=zoom, blur=settings.code_blur)
+                     levels=settings.code_levels, scale=zoom, blur=settings.reread_blur)
     for k, new in zip(codes, got):
         texts[k] = new if new.confidence >= 0.7 else _better(texts[k], new)
     doubtful = []

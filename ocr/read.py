@@ -85,7 +85,7 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     height = float(np.median([f.bbox.height for f in firsts]))
     zoom = min(2.5, max(settings.reread_scale, settings.reread_height / max(1.0, height)))
     got = read_codes(gray, boxes, first=firsts, pattern=settings.code_pattern, levels=settings.code_levels,
-                     scale=zoom, blur=settings.code_blur)
+                     scale=zoom, blur=settings.reread_blur)
     out = list(header)
     for i, first, new in zip(at, firsts, got):
         if new.text == first.text or "," in new.text or not well_formed(new.text, settings.code_pattern):
@@ -179,7 +179,7 @@ def _first_scale(height: float | None) -> float:
     return float(min(1.5, max(TEXT_SCALE, TEXT_SCALE * TEXT_HEIGHT / height)))
 
 
-SOFTEN_CODES = 1.0  # sigma (pixels at 300 dpi) of the blur a black-and-white scan's codes are read through
+SOFTEN = 1.0  # sigma (pixels at 300 dpi) of the blur a black-and-white scan's codes and numbers are re-read through
 FAINT_PRINT = 10.0  # print (darker than 200) per dark pixel (darker than 128) above which print is faint
 SHARPEN = (1.0, 2.0)  # unsharp mask for faint print: amount, sigma (pixels at 300 dpi)
 
@@ -238,8 +238,8 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     forces the clockwise right-angle turn instead of detecting it.
     """
     bilevel = _bilevel(image)
-    if bilevel:  # a fax's codes are read softened
-        settings = replace(settings, code_blur=SOFTEN_CODES)
+    if bilevel:  # a fax's codes and doubtful numbers are read softened
+        settings = replace(settings, reread_blur=SOFTEN)
     image, scale = _to_nominal(image, dpi)
     page, layout = _upright(image, rotation, bilevel)
     gray = despeckle(page.image)

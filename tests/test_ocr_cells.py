@@ -11,7 +11,7 @@ from ocr.codes import read_codes
 from ocr.layout import find_layout
 from ocr.read import read_page
 from ocr.testing import render_progress, sample_rows
-from ocr.types import BBox
+from ocr.types import BBox, OcrText
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_a_black_and_white_scan_has_its_codes_read_softened(drawn, monkeypatch):
     """Codes of a fax (every pixel black or white) are read through a blur, those of a grey
     scan as they are; either way they read right."""
     import ocr.cells
-    from ocr.read import SOFTEN_CODES
+    from ocr.read import SOFTEN
 
     img, _ = drawn
     blurs = []
@@ -86,7 +86,37 @@ def test_a_black_and_white_scan_has_its_codes_read_softened(drawn, monkeypatch):
     for page in (grey, np.where(img < 160, 0, 255).astype(np.uint8)):
         _, read = read_page(page, dpi=300)
         assert _cell(read.grid, 3, 0).text.text == "4.6.1"
-    assert blurs == [0.0, SOFTEN_CODES]
+    assert blurs == [0.0, SOFTEN]
+
+
+@pytest.mark.parametrize("blur", [0.0, 1.0])
+def test_doubtful_numbers_of_a_black_and_white_scan_are_re_read_softened(monkeypatch, blur):
+    """The digit re-read of a fax goes through the blur (grey edges), the free re-read of
+    its words does not; without a blur both read the page as it is."""
+    import ocr.cells
+    from ocr.cells import ReadSettings, _reread
+    from ocr.types import Cell, Grid
+
+    page = np.full((100, 400), 255, np.uint8)
+    cv2.putText(page, "52", (30, 65), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    cv2.putText(page, "NOMINA", (220, 65), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 3)
+    cells = (Cell(0, 0, 1, 1, BBox(0, 0, 200, 100), OcrText("", 0.0)),
+             Cell(0, 1, 1, 1, BBox(200, 0, 400, 100), OcrText("", 0.0)))
+    grid = Grid(BBox(0, 0, 400, 100), (0, 100), (0, 200, 400), cells)
+    seen = {}
+
+    def spy(image, boxes, *, scale, whitelist, psm=6):
+        seen[whitelist] = image
+        return [OcrText("", 0.0) for _ in boxes]
+
+    monkeypatch.setattr(ocr.cells, "mosaic_read", spy)
+    _reread(page, grid, [OcrText("sz", 0.5), OcrText("NOMNA", 0.4)], [0, 1], {0}, ReadSettings(reread_blur=blur))
+    digits = seen[ocr.cells.NUMBER_WHITELIST]
+    assert seen[None] is page
+    assert (digits is page) is (blur == 0)
+    if blur:  # blurred, not moved: the ink's centre stays where it was
+        assert digits.shape == page.shape and digits.min() < 128 and ((digits > 0) & (digits < 255)).sum() > \
+            ((page > 0) & (page < 255)).sum()
 
 
 def test_a_code_read_through_a_blur_keeps_its_dots_and_commas():
