@@ -105,6 +105,13 @@ def _programmed_or_achieved(j: int, path: list[Any], paths: list[list[Any]]) -> 
     return "alcanzado" if j > group.col else "programado"
 
 
+def _calendar_title(cell: Any) -> bool:
+    """Is this header cell the calendar's title, or a piece of it (two letters at least)?"""
+    text = fold(cell.text.text)
+    return len(text.replace(" ", "")) >= 2 and (fuzz.partial_ratio("CALENDARIO", text) >= 75
+                                                 or fuzz.partial_ratio("TRIMESTRE", text) >= 80)
+
+
 def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int, str], int]:
     """Grid column -> row path suffix (``descripcion``, ``trimestres[1].alcanzado``, ...)."""
     table = PROGRESS_COLUMNS if form == PROGRESS else MODIFICATION_COLUMNS
@@ -112,6 +119,10 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
     paths = _column_paths(cells, depth, n_cols)
     mapping: dict[int, str] = {}
     groups = [p[-2] for p in paths if len(p) >= 2]
+    # the calendar's quarters, I..IV in printed order (numerals read badly), counted over
+    # every column under a calendar title: a title split by a phantom line ("CA" |
+    # "ENDARIO TRIMESTRE", "CALENDARIO" | "TRIMESTRE") still has its four columns in order
+    calendar = [j for j, p in enumerate(paths) if form == MODIFICATION and len(p) >= 2 and _calendar_title(p[-2])]
     for j, path in enumerate(paths):
         if not path:
             continue
@@ -119,9 +130,8 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
         q = _quarter(path, paths, groups) if form == PROGRESS else None
         if q is not None:
             mapping[j] = f"trimestres[{q}].{_programmed_or_achieved(j, path, paths)}"
-        elif form == MODIFICATION and len(path) >= 2 and fuzz.partial_ratio("CALENDARIO", fold(path[-2].text.text)) >= 75:
-            q = j - path[-2].col  # I..IV in printed order (numerals read badly)
-            mapping[j] = f"calendario[{min(q, 3)}]"
+        elif j in calendar:
+            mapping[j] = f"calendario[{min(calendar.index(j), 3)}]"
         else:
             title = " ".join(c.text.text for c in path if c.col_span < 4 or len(path) == 1)
             key = best_title(title, table, 60) or best_title(leaf.text.text, table, 60)

@@ -211,6 +211,18 @@ def test_modification_form_with_separator_rows():
     assert second["justificacion"] == "SE INCREMENTA"
 
 
+@pytest.mark.parametrize("pieces", [
+    [(0, 9, 1, 1, "CA"), (0, 10, 1, 3, ".ENDARIO TRIMESTRE")],  # a phantom line through the word
+    [(0, 9, 1, 2, "2 AERDARIO"), (0, 11, 1, 2, "ARIMESTRE")],  # ... between the words, both misread
+])
+def test_a_calendar_title_split_in_two_keeps_its_four_quarters_in_order(pieces):
+    header = [h for h in MOD_HEADER if h[4] != "CALENDARIO TRIMESTRE"] + pieces
+    body = [["AM", "4.6.1", "207", "GESTIONAR", "SUMINISTROS", "12", "4", "", "16", "3", "4", "5", "4", "SE INCREMENTA"]]
+    d = understand(_page(_grid(header, body, 14), header=TITLE)).data
+    assert d["rows"][0]["calendario"] == ["3", "4", "5", "4"]
+    assert d["rows"][0]["meta_anual_modificada"] == "16" and d["rows"][0]["justificacion"] == "SE INCREMENTA"
+
+
 def test_form_detection_tolerates_ocr_errors():
     assert detect_form("PRIMER AVANGE PROGRAMATIC0") == PROGRESS
     assert detect_form("MODIFICACI0NES PROGRAMATlCAS") == MODIFICATION
