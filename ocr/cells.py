@@ -275,6 +275,25 @@ def _doubt_limit(cell: Cell, text: OcrText, numeric: set[int], s: ReadSettings) 
     return s.doubt_prose
 
 
+# a word of marks alone (",-", ".", "|", "' ."): what is left of a ruling or a speck at a
+# cell's edge; a lone dash may be a printed bullet and stays
+_STRAY = re.compile(r"(?=.*[.,;:|'`_~])[.,;:|'`_~\-–—]+")
+
+
+def _without_stray_marks(text: OcrText) -> OcrText:
+    """A cell's text without words of marks alone at its start or end ("'. GESTIONAR ...",
+    "... ESTATAL. ."): no text opens with them, and a sentence's own stop is read with its word."""
+    words = text.text.split()
+    a, b = 0, len(words)
+    while a < b and _STRAY.fullmatch(words[a]):
+        a += 1
+    while b > a and _STRAY.fullmatch(words[b - 1]):
+        b -= 1
+    if (a, b) == (0, len(words)):
+        return text
+    return replace(text, text=" ".join(words[a:b])) if b > a else OcrText("", 0.0, None)
+
+
 def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
                settings: ReadSettings = ReadSettings(), numeric_cols: set[int] | None = None) -> Grid:
     """The grid with every cell's text, confidence and ink bbox filled in (the table alone;
@@ -341,5 +360,7 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
             if third.width_ok and third.well_formed:
                 agree = digits_of(new.text) in (digits_of(firsts[k].text), digits_of(as_number.get(k, new).text))
                 texts[k] = replace(new, confidence=0.9 if not agree else 0.97)
+    codes_at = set(codes)
+    texts = [t if k in number or k in codes_at else _without_stray_marks(t) for k, t in enumerate(texts)]
     cells = tuple(replace(c, text=t) for c, t in zip(grid.cells, texts))
     return replace(grid, cells=cells)

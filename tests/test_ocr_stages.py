@@ -272,6 +272,21 @@ def test_faint_print_in_an_empty_read_cell_counts_as_ink():
     assert _inked(faint, box, 40) and not _inked(paper, box, 40)
 
 
+@pytest.mark.parametrize("read, kept", [
+    (",- ELABORAR Y ENTREGAR", "ELABORAR Y ENTREGAR"),  # what a faxed column line leaves
+    ("PROGRAMA ALIMENTARIO ESTATAL. .", "PROGRAMA ALIMENTARIO ESTATAL."),
+    ("EN EL CUARTO TRIMESTRE. |", "EN EL CUARTO TRIMESTRE."),
+    ("- ENTREGA DE APOYOS", "- ENTREGA DE APOYOS"),  # a printed bullet stays
+    ("101.- SEGUIMIENTO AL GASTO", "101.- SEGUIMIENTO AL GASTO"),
+    ("' .", ""),
+])
+def test_stray_marks_at_a_cells_edges_are_not_its_text(read, kept):
+    from ocr.cells import _without_stray_marks
+
+    got = _without_stray_marks(OcrText(read, 0.8, BBox(0, 0, 10, 10)))
+    assert got.text == kept and (got.confidence, got.bbox is None) == ((0.8, False) if kept else (0.0, True))
+
+
 def test_paper_texture_is_whitened_before_codes_are_read():
     from ocr.codes import _paper_white
 
