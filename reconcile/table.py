@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 from rapidfuzz import fuzz
 
 from reconcile.pageread import MODIFICATION, PROGRESS, RawOut, best_title, fold
+from reconcile.parse import parse_movimiento
 
 # column title (folded) -> row key; quarter groups are handled apart
 PROGRESS_COLUMNS = {
@@ -139,7 +140,23 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
                 mapping[j] = table[key]
     if "lineas_accion" not in mapping.values():  # its short title ("L/A") misread
         mapping.update(_code_column(cells, depth, n_cols, mapping))
+    if form == MODIFICATION and "movimiento" not in mapping.values():  # so "MOV." ("0 MOV: - E")
+        mapping.update(_movement_column(cells, depth, paths, mapping, table))
     return mapping, depth
+
+
+def _movement_column(cells: Sequence[Any], depth: int, paths: list[list[Any]], mapping: dict,
+                     table: dict[str, str]) -> dict[int, str]:
+    """The first unmapped column, under no title read as another, whose body cells that
+    hold anything all hold movement codes ("T", "T/AM", "R"), as movimiento."""
+    for j, path in enumerate(paths):
+        title = " ".join(c.text.text for c in path)
+        if j in mapping or not path or best_title(title, table, 60) is not None:
+            continue
+        texts = [c.text.text for c in cells if c.col == j and c.col_span == 1 and c.row >= depth and c.text.text]
+        if texts and all(parse_movimiento(t).ok for t in texts):
+            return {j: "movimiento"}
+    return {}
 
 
 def _code_column(cells: Sequence[Any], depth: int, n_cols: int, mapping: dict) -> dict[int, str]:

@@ -223,6 +223,17 @@ def test_a_calendar_title_split_in_two_keeps_its_four_quarters_in_order(pieces):
     assert d["rows"][0]["meta_anual_modificada"] == "16" and d["rows"][0]["justificacion"] == "SE INCREMENTA"
 
 
+def test_a_movement_column_whose_title_is_unreadable_is_known_by_its_codes():
+    header = [("0 MOV: - E" if h[4] == "MOV." else h[4]) for h in MOD_HEADER]
+    header = [(*h[:4], t) for h, t in zip(MOD_HEADER, header)]
+    body = [["T", "4.6.1", "207", "GESTIONAR", "SUMINISTROS", "12", "4", "", "16", "3", "4", "5", "4", "SE AMPLIA"],
+            ["T/AM", "4.6.2", "208", "REVISAR", "INFORMES", "2", "", "", "2", "1", "0", "0", "1", ""],
+            ["", "4.6.3", "209", "ENTREGAR", "INFORMES", "1", "", "", "1", "0", "0", "1", "0", ""]]
+    rows = understand(_page(_grid(header, body, 14), header=TITLE)).data["rows"]
+    assert [r["movimiento"] for r in rows] == ["T", "T/AM", None]
+    assert [r["number"] for r in rows] == ["207", "208", "209"]  # the numbers' column is not taken for it
+
+
 def test_form_detection_tolerates_ocr_errors():
     assert detect_form("PRIMER AVANGE PROGRAMATIC0") == PROGRESS
     assert detect_form("MODIFICACI0NES PROGRAMATlCAS") == MODIFICATION
