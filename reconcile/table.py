@@ -145,6 +145,11 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
     return mapping, depth
 
 
+def _body_texts(cells: Sequence[Any], j: int, depth: int) -> list[str]:
+    """What the body cells of grid column ``j`` (below the titles, one column wide) read."""
+    return [c.text.text for c in cells if c.col == j and c.col_span == 1 and c.row >= depth and c.text.text]
+
+
 def _movement_column(cells: Sequence[Any], depth: int, paths: list[list[Any]], mapping: dict,
                      table: dict[str, str]) -> dict[int, str]:
     """The first unmapped column, under no title read as another, whose body cells that
@@ -153,7 +158,7 @@ def _movement_column(cells: Sequence[Any], depth: int, paths: list[list[Any]], m
         title = " ".join(c.text.text for c in path)
         if j in mapping or not path or best_title(title, table, 60) is not None:
             continue
-        texts = [c.text.text for c in cells if c.col == j and c.col_span == 1 and c.row >= depth and c.text.text]
+        texts = _body_texts(cells, j, depth)
         if texts and all(parse_movimiento(t).ok for t in texts):
             return {j: "movimiento"}
     return {}
@@ -162,7 +167,7 @@ def _movement_column(cells: Sequence[Any], depth: int, paths: list[list[Any]], m
 def _code_column(cells: Sequence[Any], depth: int, n_cols: int, mapping: dict) -> dict[int, str]:
     """The unmapped column whose body cells mostly hold dotted codes, as lineas_accion."""
     for j in range(n_cols):
-        texts = [c.text.text for c in cells if c.col == j and c.col_span == 1 and c.row >= depth and c.text.text]
+        texts = _body_texts(cells, j, depth)
         if j not in mapping and texts and sum(bool(_LA_CELL.search(t)) for t in texts) >= 0.6 * len(texts):
             return {j: "lineas_accion"}
     return {}
