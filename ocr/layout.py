@@ -131,8 +131,16 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
             b += 1
         return a, b
 
-    open_right = [[j + 1 < nc and not any(_ruled(r, ink, slice(rows[a] + t, rows[b + 1] - t), cols[j + 1], t, broken)
-                                          for a, b in {run(i, j), run(i, j + 1)})
+    judged: dict[tuple[int, int, int], bool] = {}
+
+    def ruled(a: int, b: int, j: int) -> bool:
+        """Is the line right of column j ruled along rows a..b? (A tall cell's side is the
+        same stretch for each of its rows: judged once.)"""
+        if (a, b, j) not in judged:
+            judged[(a, b, j)] = _ruled(r, ink, slice(rows[a] + t, rows[b + 1] - t), cols[j + 1], t, broken)
+        return judged[(a, b, j)]
+
+    open_right = [[j + 1 < nc and not any(ruled(a, b, j) for a, b in {run(i, j), run(i, j + 1)})
                    for j in range(nc)] for i in range(nr)]
     # and a row line the same way: a title running over several columns (PERIODO) that is
     # ruled off below along most of its width has no cell under it merged up into it
