@@ -206,7 +206,7 @@ def _inked(clean: np.ndarray, box: BBox, min_ink: int) -> bool:
     """Does an empty-read cell hold print: ``min_ink`` pixels darker than 128, or, on faint
     print (a phone photo's grey "13" has a few dozen such pixels), as many darker than the
     midpoint of the cell's paper and its darkest pixel, if these lie FAINT_CONTRAST apart."""
-    crop = clean[box.y0:box.y1, box.x0:box.x1]
+    crop = _crop(clean, box)
     if crop.size == 0:
         return False
     if int((crop < 128).sum()) >= min_ink:
