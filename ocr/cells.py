@@ -24,6 +24,7 @@ NUMBER_WHITELIST = "0123456789,%"
 # dotted codes as first read: "4.6.1", "4.61", "461, 462" (numbers never have ", " inside)
 CODE_LIKE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d|\d\.\d|\d,\s+\d")
 _STRICT_CODE = re.compile(r"\d+\.\d+\.\d+")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,15 @@ def _better(old: OcrText, new: OcrText) -> OcrText:
     return old
 
 
+def _code_or_first(first: OcrText, code: OcrText) -> OcrText:
+    """A code cell's text: the code reader's, when it is fairly sure or the first pass read
+    only digits and marks ("241,24.4": its grammar's reading, though unsure, is at least
+    well formed); else the surer of the two (a cell of words in a code column)."""
+    if code.text and (code.confidence >= 0.7 or not _LETTER.search(first.text)):
+        return code
+    return _better(first, code)
+
+
 _WORDY = re.compile(r"[A-HJ-KMNP-RT-Ya-km-np-z]")  # letters not often misread digits
 
 
@@ -337,7 +347,7 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
                      first=[texts[k] for k in codes], pattern=settings.code_pattern,
                      levels=settings.code_levels, scale=zoom, blur=settings.reread_blur)
     for k, new in zip(codes, got):
-        texts[k] = new if new.confidence >= 0.7 else _better(texts[k], new)
+        texts[k] = _code_or_first(texts[k], new)
     doubtful = []
     for k, (cell, t) in enumerate(zip(grid.cells, texts)):
         if k in codes:

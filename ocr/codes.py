@@ -7,12 +7,14 @@ from the gaps between digits and the marks in the ink: a small blob on the
 baseline is a dot, one reaching below it is a comma. All code cells of a page
 are read on one mosaic, freely; the cells the vote is unsure of once more (digits
 and separators only); the readings and the first pass's text vote, and the
-confidence says how they agreed.
+confidence says how they agreed. The gap that tells a dot from a comma is learned
+from the page's own marked gaps, and the ink's own count of digits says which
+reading lost or invented one.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import cv2
@@ -129,31 +131,121 @@ def _baseline(blobs: np.ndarray, line: Sequence[Glyph], height: float) -> float:
 _AS_DIGIT = {"l": "1", "I": "1", "|": "1", "i": "1", "!": "1", "O": "0", "o": "0"}
 
 
-def _compose_grammar(crop: np.ndarray, glyphs: Sequence[Glyph], levels: int) -> tuple[str, float] | None:
-    """Tesseract's digits, separators decided by the code grammar (``levels`` per code) from
-    the gaps between digits and the marks in the ink; the reading and its cost."""
+@dataclass(frozen=True)
+class _Ink:
+    """A code crop's ink, measured once: all blobs, the small marks (dots, commas), the
+    digit height (from tesseract's digit boxes) and the digits as the ink shows them
+    (``digits``: digit-high blobs in lines, left to right; None when they cannot be
+    told one by one: a blob two lines tall)."""
+
+    blobs: np.ndarray
+    small: np.ndarray
+    tall: np.ndarray
+    height: float
+    width: float
+    digits: tuple[tuple[tuple[int, int, int, int], ...], ...] | None
+
+
+def _ink_digits(blobs: np.ndarray, height: float, width: float):
+    """The digits as the ink shows them: lines found by digit-high blobs, top to bottom;
+    in each, left to right, the blobs that overlap across joined (the pieces of a digit a
+    fax broke: a 1's stem and its foot) and those as tall as a digit kept; a blob as wide
+    as k digits (print run together) cut in k. None where a blob is taller than a digit can be."""
+    hs = blobs[:, 3] - blobs[:, 1] if len(blobs) else np.zeros(0)
+    tall = blobs[hs >= 0.6 * height] if len(blobs) else blobs
+    if not len(tall) or hs.max() > 1.6 * height:
+        return None
+    bands: list[list[float]] = []
+    for b in sorted(tall.tolist(), key=lambda b: (b[1] + b[3]) / 2):
+        cy = (b[1] + b[3]) / 2
+        for band in bands:
+            if band[0] <= cy <= band[1]:
+                band[0], band[1] = min(band[0], b[1]), max(band[1], b[3])
+                break
+        else:
+            bands.append([float(b[1]), float(b[3])])
+    out = []
+    for y0, y1 in sorted(bands):
+        inside = sorted(tuple(int(v) for v in b) for b in blobs
+                        if y0 - 0.2 * height <= (b[1] + b[3]) / 2 <= y1 + 0.2 * height)
+        pieces: list[tuple[int, int, int, int]] = []
+        for b in inside:
+            p = pieces[-1] if pieces else None
+            if p and min(b[2], p[2]) - b[0] >= 0.5 * min(b[2] - b[0], p[2] - p[0]):
+                pieces[-1] = (min(p[0], b[0]), min(p[1], b[1]), max(p[2], b[2]), max(p[3], b[3]))
+            else:
+                pieces.append(b)
+        row = []
+        for x0, by0, x1, by1 in pieces:
+            if by1 - by0 < 0.6 * height:
+                continue
+            k = max(1, round((x1 - x0) / width)) if x1 - x0 > 1.6 * width else 1
+            step = (x1 - x0) / k
+            row += [(int(x0 + i * step), by0, int(x0 + (i + 1) * step), by1) for i in range(k)]
+        if row:
+            out.append(tuple(row))
+    return tuple(out)
+
+
+def _measure(crop: np.ndarray, glyphs: Sequence[Glyph]) -> tuple[list[Glyph], _Ink] | None:
+    """Tesseract's digits in the crop (a dot read as "1" is short, so left out) and the crop's ink."""
     digits = [g for g in glyphs if g.char.isdigit()]
     if not digits:
         return None
     height = float(np.median([g.y1 - g.y0 for g in digits]))
-    digits = [g for g in digits if g.y1 - g.y0 >= 0.6 * height]  # a dot read as "1" is short
+    digits = [g for g in digits if g.y1 - g.y0 >= 0.6 * height]
     blobs = _blobs(crop)
     hs = blobs[:, 3] - blobs[:, 1] if len(blobs) else np.zeros(0)
-    small = _marks(crop, blobs[hs >= 0.6 * height]) if len(blobs) else blobs
     tall = blobs[hs >= 0.6 * height] if len(blobs) else blobs
+    small = _marks(crop, tall) if len(blobs) else blobs
     width = float(np.median([g.x1 - g.x0 for g in digits]))
+    return digits, _Ink(blobs, small, tall, height, width, _ink_digits(blobs, height, width))
+
+
+Spelled = tuple[list[str], list[Gap]]  # a cell's digits and the gaps between them
+
+
+def _gaps(lines: Sequence[Sequence[Glyph]], ink: _Ink, snap: bool = True) -> Spelled:
+    """Digits in lines, and each gap between them: its size over the digit height and the
+    mark in the ink there (a dot, a comma, nothing)."""
     chars, gaps = [], []
-    for n, line in enumerate(_line_of(digits)):
-        line = _snap(line, tall, width)
+    for n, line in enumerate(lines):
+        if snap:
+            line = _snap(line, ink.tall, ink.width)
         if n:
             gaps.append(Gap(0.0, wrap=True))
-        base = _baseline(blobs, line, height) if len(blobs) else float(np.median([g.y1 for g in line]))
+        base = _baseline(ink.blobs, line, ink.height) if len(ink.blobs) else float(np.median([g.y1 for g in line]))
         chars.append(line[0].char)
         for a, b in zip(line, line[1:]):
-            mark = _mark(small, a.x1 - 1, b.x0 + 1, base, height) if len(small) else ""
-            gaps.append(Gap((b.x0 - a.x1) / height, mark))
+            mark = _mark(ink.small, a.x1 - 1, b.x0 + 1, base, ink.height) if len(ink.small) else ""
+            gaps.append(Gap((b.x0 - a.x1) / ink.height, mark))
             chars.append(b.char)
-    return parse(chars, gaps, levels=levels)
+    return chars, gaps
+
+
+BOUNDARY = 0.24  # gap over digit height between a dot's and a comma's, unless the page shows its own
+
+
+def boundary_of(spelled: Sequence[Spelled]) -> float:
+    """The gap between a dot's and a comma's on this page: midway between the median gaps
+    with a dot and with a comma seen in them, when there are enough of each and they
+    stand apart (a fax's blotted dot widens every gap); else :data:`BOUNDARY`."""
+    dots = [g.size for _, gaps in spelled for g in gaps if g.mark == "." and not g.wrap]
+    commas = [g.size for _, gaps in spelled for g in gaps if g.mark == "," and not g.wrap]
+    if len(dots) < 4 or len(commas) < 4:
+        return BOUNDARY
+    d, c = float(np.median(dots)), float(np.median(commas))
+    return max(BOUNDARY, (d + c) / 2) if c - d >= 0.2 else BOUNDARY
+
+
+def _on_ink(ink: _Ink, digits: str, levels: int, boundary: float) -> tuple[str, float] | None:
+    """``digits`` (another reading's) placed one by one on the digits the ink shows, when
+    their counts agree, and composed by the grammar from the ink's gaps and marks."""
+    if ink.digits is None or len(digits) != sum(len(ln) for ln in ink.digits):
+        return None
+    it = iter(digits)
+    lines = [[Glyph(next(it), *box) for box in line] for line in ink.digits]
+    return parse(*_gaps(lines, ink, snap=False), levels=levels, boundary=boundary)
 
 
 def well_formed(text: str, pattern: str) -> bool:
@@ -166,27 +258,47 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\s*,\s*", ", ", text)).strip(" ,")
 
 
-def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str) -> tuple[str, float]:
+INK_MISCOUNT = 5.0  # grammar cost of a reading's digit count differing by one from the ink's
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str, ink: int | None = None,
+          on_ink: Sequence[tuple[str, float]] = ()) -> tuple[str, float]:
     """One cell's text from its readings ``(text, grammar cost)`` and the first pass's text.
 
     A reading whose every gap agreed with the grammar (cost < 1) and whose digits are the
     first pass's (an independent read, at another scale): 0.97. Two texts alike: 0.9.
     A reading whose gaps agreed: 0.8. One that needed a level of two digits or a gap
     against its grade: 0.6 (a reviewer looks). Nothing well formed: the first pass's
-    text at 0.3."""
-    digits = re.sub(r"\D", "", first)
+    text at 0.3.
+
+    ``ink``: how many digits the crop's ink holds, when it can be told. A reading with
+    another count lost or invented a digit: it is vouched for at most 0.6, and readings
+    of the first pass's digits placed on the ink (``on_ink``, composed from the ink's
+    gaps) come before it."""
+    def fits(t: str) -> bool:
+        return ink is None or len(_digits(t)) == ink
+
+    digits = _digits(first)
     ranked = sorted(readings, key=lambda r: r[1])
     for t, cost in ranked:
-        if cost < 1.0 and well_formed(t, pattern) and re.sub(r"\D", "", t) == digits:
+        if cost < 1.0 and well_formed(t, pattern) and _digits(t) == digits and fits(t):
             return _norm(t), 0.97
     texts = [_norm(t) for t, _ in readings] + ([_norm(first)] if first else [])
     for t in texts:
-        if t and texts.count(t) >= 2 and well_formed(t, pattern):
+        if t and texts.count(t) >= 2 and well_formed(t, pattern) and fits(t):
             return t, 0.9
     for t, cost in ranked:
-        if cost < 1.0 and well_formed(t, pattern):
+        if cost < 1.0 and well_formed(t, pattern) and fits(t):
             return _norm(t), 0.8
-    for t, _ in ranked:
+    # the ink's count may be off too (two digits run together, a digit broken in three):
+    # a digit more or fewer than it shows weighs as much as two gaps against the grammar
+    scored = sorted([*readings, *on_ink], key=lambda r: r[1] + (0 if ink is None else
+                                                                 INK_MISCOUNT * abs(len(_digits(r[0])) - ink)))
+    for t, _ in scored:
         if well_formed(t, pattern):
             return _norm(t), 0.6
     return (_norm(first), 0.3) if first else ("", 0.0)
@@ -206,16 +318,55 @@ def _paper_white(crop: np.ndarray) -> np.ndarray:
     return out
 
 
-def _grammar_readings(glyphs: Sequence[Glyph], crops: Sequence[np.ndarray], slots: Sequence[int],
-                      levels: int) -> list[tuple[str, float] | None]:
-    """Each crop's reading from one tesseract read of the mosaic: its glyphs (back in the
-    crop's pixels) composed by the code grammar."""
+def _off_the_edge(crop: np.ndarray) -> np.ndarray:
+    """Ink touching the crop's edge made paper when it is no print: taller than any print
+    inside the cell by half (a fax's thick, wavy column line, not erased to its full
+    width, which tesseract joins to the first digit: "2.1.1" read "Dar") or wider than
+    three times it (a row line's remnant). A digit cut by a tight crop stays."""
+    if crop.size == 0:
+        return crop
+    ink, paper = _levels(crop)
+    if paper - ink < 1:
+        return crop
+    _, mask = cv2.threshold(crop, float(ink + 0.55 * (paper - ink)), 255, cv2.THRESH_BINARY_INV)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    h, w = mask.shape
+    x, y, bw, bh = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    edge = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
+    edge[0] = False
+    inner = bh[1:][~edge[1:]]
+    if not len(inner):
+        return crop
+    tallest = float(inner.max())
+    gone = np.flatnonzero(edge & ((bh > 1.5 * tallest) | (bw > 3 * tallest)))
+    if not len(gone):
+        return crop
+    out = crop.copy()
+    out[cv2.dilate(np.isin(labels, gone).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 255
+    return out
+
+
+def _spell(glyphs: Sequence[Glyph], crops: Sequence[np.ndarray], slots: Sequence[int]
+           ) -> list[tuple[Spelled, _Ink] | None]:
+    """Each crop's digits and gaps from one tesseract read of the mosaic (its glyphs back in
+    the crop's pixels), and the crop's ink, measured."""
     out = []
     for crop, y0 in zip(crops, slots):
         mine = [Glyph(_AS_DIGIT.get(g.char, g.char), g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0)
                 for g in glyphs if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
-        out.append(_compose_grammar(crop, mine, levels))
+        measured = _measure(crop, mine)
+        out.append((_gaps(_line_of(measured[0]), measured[1]), measured[1]) if measured else None)
     return out
+
+
+def _ink_vote(readings: Sequence[tuple[str, float]], first: str, ink: _Ink | None, pattern: str,
+              levels: int, boundary: float) -> tuple[str, float]:
+    """The vote, told how many digits the ink holds and given the first pass's digits
+    placed on them."""
+    if ink is None or ink.digits is None:
+        return _vote(readings, first, pattern)
+    on = _on_ink(ink, _digits(first), levels, boundary) if first else None
+    return _vote(readings, first, pattern, sum(len(ln) for ln in ink.digits), [on] if on else [])
 
 
 def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrText] | None = None,
@@ -230,7 +381,7 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
     strokes, "2.4.4, 2.4.5" read "24.24.5", read better with grey edges)."""
     if not boxes:
         return []
-    crops = [_paper_white(clean[b.y0:b.y1, b.x0:b.x1]) for b in boxes]
+    crops = [_off_the_edge(_paper_white(clean[b.y0:b.y1, b.x0:b.x1])) for b in boxes]
     if blur > 0:
         crops = [cv2.GaussianBlur(c, (0, 0), blur) if c.size else c for c in crops]
     if scale != 1.0:
@@ -238,15 +389,19 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
                  for c in crops]
     firsts = [first[i].text if first is not None else "" for i in range(len(boxes))]
     canvas, slots = stack_crops(crops, gap=_GAP, pad=_PAD)
-    readings = [[r] if r is not None else [] for r in
-                _grammar_readings(tesseract.image_to_boxes(canvas, psm=6), crops, slots, levels)]
-    votes = [_vote(rs, f, pattern) for rs, f in zip(readings, firsts)]
+    spelled = _spell(tesseract.image_to_boxes(canvas, psm=6), crops, slots)
+    boundary = boundary_of([s for s, _ in filter(None, spelled)])
+    readings = [[r] if s is not None and (r := parse(*s[0], levels=levels, boundary=boundary)) else []
+                for s in spelled]
+    inks = [s[1] if s is not None else None for s in spelled]
+    votes = [_ink_vote(rs, f, ink, pattern, levels, boundary) for rs, f, ink in zip(readings, firsts, inks)]
     again = [i for i, (_, conf) in enumerate(votes) if conf < 0.97]
     if again:
         sub = [crops[i] for i in again]
         canvas, slots = stack_crops(sub, gap=_GAP, pad=_PAD)
-        seconds = _grammar_readings(tesseract.image_to_boxes(canvas, psm=6, whitelist=_CODE_CHARS), sub, slots, levels)
-        for i, r in zip(again, seconds):
+        seconds = _spell(tesseract.image_to_boxes(canvas, psm=6, whitelist=_CODE_CHARS), sub, slots)
+        for i, s in zip(again, seconds):
+            r = parse(*s[0], levels=levels, boundary=boundary) if s is not None else None
             if r is not None:
-                votes[i] = _vote(readings[i] + [r], firsts[i], pattern)
+                votes[i] = _ink_vote(readings[i] + [r], firsts[i], inks[i], pattern, levels, boundary)
     return [OcrText(text, conf if text else 0.0, box if text else None) for (text, conf), box in zip(votes, boxes)]

@@ -200,7 +200,7 @@ def _code_image(text: str) -> np.ndarray:
 
 def test_a_digit_box_that_swallowed_a_lost_dot_is_snapped_to_its_ink():
     from ocr._exec.tesseract import Glyph
-    from ocr.codes import _blobs, _compose_grammar
+    from ocr.codes import _blobs, _gaps, _line_of, _measure
 
     img = _code_image("4.6.2")
     tall = sorted((b for b in _blobs(img) if b[3] - b[1] > 25), key=lambda b: b[0])
@@ -208,7 +208,8 @@ def test_a_digit_box_that_swallowed_a_lost_dot_is_snapped_to_its_ink():
     (a, b, c) = tall
     glyphs = [Glyph("4", *a), Glyph("6", *b),
               Glyph("2", int(b[0]) - 1, int(c[1]), int(c[2]), int(c[3]))]  # "4.62": the 2 boxed from the 6 on
-    assert _compose_grammar(img, glyphs, 3)[0] == "4.6.2"
+    digits, ink = _measure(img, glyphs)
+    assert parse(*_gaps(_line_of(digits), ink), levels=3)[0] == "4.6.2"
 
 
 def test_a_header_code_read_without_its_dot_is_read_again():
@@ -345,7 +346,7 @@ def test_code_cells_are_read_a_second_time_only_where_the_vote_is_unsure(monkeyp
     monkeypatch.setattr(tesseract, "image_to_boxes", lambda img, **k: canvases.append((img.shape, k)) or real(img, **k))
     # the call structure, not the vote's thresholds: a reading agreeing with the first
     # pass's text is sure here
-    monkeypatch.setattr(codes, "_vote", lambda rs, first, pattern: (first, 0.97) if any(
+    monkeypatch.setattr(codes, "_vote", lambda rs, first, pattern, *ink: (first, 0.97) if any(
         r[0] == first for r in rs) else ((rs[0][0], 0.8) if rs else ("", 0.0)))
     got = codes.read_codes(page, boxes, first=[OcrText("4.6.2", 0.9), OcrText("2.7.5", 0.6)], levels=3)
     assert [t.text for t in got] == ["4.6.2", "2.1.5"]
@@ -470,3 +471,98 @@ def test_specks_looked_at_one_by_one_or_all_at_once_alike(monkeypatch):
     monkeypatch.setattr(cleanup_module, "_SPECKS_ONE_BY_ONE", 0)
     at_once = despeckle(img)
     assert np.array_equal(one_by_one, at_once) and not np.array_equal(one_by_one, img)
+
+
+def test_a_rulings_remnant_at_a_code_crops_edge_is_made_paper_but_a_cut_digit_stays():
+    """A fax's column line, not erased to its full width, stands at the crop's edge taller
+    than any print in the cell: tesseract joined it to the first digit ("2.1.1" read "Dar").
+    A digit a tight crop cut through touches the edge too, and stays."""
+    from ocr.codes import _off_the_edge
+
+    img = _code_image("2.1.1")
+    img[:, :5] = 0  # the remnant: the crop's full height, at its left edge
+    out = _off_the_edge(img)
+    assert (out[:, :5] == 255).all()
+    assert (out[:, 5:] == img[:, 5:]).all()  # the digits untouched
+    cut = _code_image("2.1.1")
+    xs = np.flatnonzero((cut < 128).any(axis=0))
+    tight = cut[:, xs[0] + 4:]  # the first 2 cut by the crop
+    assert (_off_the_edge(tight) == tight).all()
+
+
+def _ink_of(img):
+    from ocr._exec import tesseract
+    from ocr.codes import _measure
+
+    pad = cv2.copyMakeBorder(img, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+    glyphs = [replace(g, x0=g.x0 - 20, y0=g.y0 - 20, x1=g.x1 - 20, y1=g.y1 - 20)
+              for g in tesseract.image_to_boxes(pad, psm=6)]
+    measured = _measure(img, glyphs)
+    assert measured is not None
+    return measured[1]
+
+
+def test_the_ink_counts_a_digit_a_fax_broke_in_pieces_once():
+    from ocr.codes import _blobs, _ink_digits
+
+    img = _code_image("4.6.1")
+    ink = _ink_of(img)
+    assert ink.digits is not None and [len(ln) for ln in ink.digits] == [3]
+    broken = img.copy()
+    six = sorted({b[0] for line in ink.digits for b in line})[1]
+    broken[45:49, six - 2:six + 40] = 255  # the 6 cut across its middle: two pieces, one above the other
+
+    assert len([b for b in _blobs(broken) if b[3] - b[1] >= 0.6 * ink.height]) < 3  # no longer three digit-high blobs
+    digits = _ink_digits(_blobs(broken), ink.height, ink.width)
+    assert digits is not None and [len(ln) for ln in digits] == [3]
+
+
+def test_a_reading_that_lost_a_digit_gives_way_to_the_first_pass_digits_on_the_ink():
+    """Tesseract lost the 6 of "2.4.6, 4.4.1" on the second look ("24.44.1"); the first pass
+    had all six digits. The ink shows six: the first pass's digits placed on it, with the
+    separators from the ink's gaps, are taken (for a reviewer to confirm: 0.6)."""
+    from ocr.codes import BOUNDARY, _on_ink, _vote
+
+    img = np.full((90, 560), 255, np.uint8)
+    cv2.putText(img, "2.4.6, 4.4.1", (20, 65), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3, cv2.LINE_AA)
+    ink = _ink_of(img)
+    assert ink.digits is not None and sum(map(len, ink.digits)) == 6
+    placed = _on_ink(ink, "246441", 3, BOUNDARY)
+    assert placed is not None and placed[0] == "2.4.6, 4.4.1"
+    assert _on_ink(ink, "24441", 3, BOUNDARY) is None  # five digits cannot be placed on six
+    lost = [("24.44.1", 3.0)]
+    assert _vote(lost, "2.44,2.4.6", r"\d+(\.\d+)+", ink=6, on_ink=[placed]) == ("2.4.6, 4.4.1", 0.6)
+    assert _vote(lost, "2.44,2.4.6", r"\d+(\.\d+)+")[0] == "24.44.1"  # without the ink's count
+    # a reading agreeing with the first pass but not with the ink is not vouched for
+    sure = [("2.4.6, 4.4.1", 0.2)]
+    assert _vote(sure, "2.4.6, 4.4.1", r"\d+(\.\d+)+")[1] == 0.97
+    assert _vote(sure, "2.4.6, 4.4.1", r"\d+(\.\d+)+", ink=7)[1] < 0.95
+
+
+def test_the_gap_between_a_dot_and_a_comma_is_learned_from_the_page():
+    """A fax's blotted dots widen every gap: dots at ~0.5 of the digit height, commas at
+    ~0.9. Against the page's own boundary the readings agree with their gaps (cost < 1,
+    so they can be vouched for); against the default they cost several gaps."""
+    from ocr.codes import BOUNDARY, boundary_of
+
+    gaps = [Gap(0.48, "."), Gap(0.52, "."), Gap(0.92, ","), Gap(0.47, "."), Gap(0.5, ".")]
+    page = [(list("211215"), gaps)] * 4  # four cells of a page
+    learned = boundary_of(page)
+    assert 0.6 < learned < 0.8
+    assert parse("211215", gaps, levels=3, boundary=learned)[1] < 1 < parse("211215", gaps, levels=3)[1]
+    assert boundary_of(page[:1]) == BOUNDARY  # too few marks seen to tell
+    close = [(list("211215"), [Gap(0.3, "."), Gap(0.3, "."), Gap(0.35, ","), Gap(0.3, "."), Gap(0.3, ".")])] * 4
+    assert boundary_of(close) == BOUNDARY  # dots and commas not apart: the default
+
+
+def test_a_code_cell_read_as_bare_digits_and_marks_takes_the_code_readers_reading():
+    """The first pass's "241,24.4" (tesseract's confidence 0.79) is no list of codes; the
+    code reader's "2.4.1, 2.4.4", though unsure (0.6), is: it is taken, at its own
+    confidence (a reviewer looks). A cell of words keeps the surer reading."""
+    from ocr.cells import _code_or_first
+
+    code = OcrText("2.4.1, 2.4.4", 0.6, BBox(0, 0, 10, 10))
+    assert _code_or_first(OcrText("241,24.4", 0.79, BBox(0, 0, 10, 10)), code) == code
+    words = OcrText("NO APLICA", 0.79, BBox(0, 0, 10, 10))
+    assert _code_or_first(words, code) == words
+    assert _code_or_first(words, replace(code, confidence=0.8)).text == "2.4.1, 2.4.4"
