@@ -288,20 +288,27 @@ def _doubt_limit(cell: Cell, text: OcrText, numeric: set[int], s: ReadSettings) 
 # a word of marks alone (",-", ".", "|", "' ."): what is left of a ruling or a speck at a
 # cell's edge; a lone dash may be a printed bullet and stays
 _STRAY = re.compile(r"(?=.*[.,;:|'`_~])[.,;:|'`_~\-–—]+")
+# marks glued before a cell's opening number (a row's "201.-" read '"201.-' or ':204.-'):
+# no printed number opens so
+_GLUED = re.compile(r"^[.,;:|'`\"“”‘’_~]+(?=\d)")
 
 
 def _without_stray_marks(text: OcrText) -> OcrText:
     """A cell's text without words of marks alone at its start or end ("'. GESTIONAR ...",
-    "... ESTATAL. ."): no text opens with them, and a sentence's own stop is read with its word."""
+    "... ESTATAL. ."): no text opens with them, and a sentence's own stop is read with its word;
+    and without marks glued before its opening number ('"201.- SEGUIMIENTO')."""
     words = text.text.split()
     a, b = 0, len(words)
     while a < b and _STRAY.fullmatch(words[a]):
         a += 1
     while b > a and _STRAY.fullmatch(words[b - 1]):
         b -= 1
-    if (a, b) == (0, len(words)):
+    if b <= a:
+        return text if not words else OcrText("", 0.0, None)
+    opening = _GLUED.sub("", words[a])
+    if (a, b) == (0, len(words)) and opening == words[0]:
         return text
-    return replace(text, text=" ".join(words[a:b])) if b > a else OcrText("", 0.0, None)
+    return replace(text, text=" ".join([opening, *words[a + 1:b]]))
 
 
 def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,

@@ -280,6 +280,9 @@ def test_faint_print_in_an_empty_read_cell_counts_as_ink():
     ("- ENTREGA DE APOYOS", "- ENTREGA DE APOYOS"),  # a printed bullet stays
     ("101.- SEGUIMIENTO AL GASTO", "101.- SEGUIMIENTO AL GASTO"),
     ("' .", ""),
+    ('"201 -SEGUIMIENTO AL GASTO', "201 -SEGUIMIENTO AL GASTO"),  # a mark glued before the row's number
+    (":204.-ACTUALIZAR EL PADRON", "204.-ACTUALIZAR EL PADRON"),
+    ('"PROGRAMA" ESTATAL', '"PROGRAMA" ESTATAL'),  # quoted words stay
 ])
 def test_stray_marks_at_a_cells_edges_are_not_its_text(read, kept):
     from ocr.cells import _without_stray_marks
