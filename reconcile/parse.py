@@ -258,14 +258,17 @@ def clean_row_number(text: str | None) -> str | None:
 
 
 def split_number(number: str | None, descripcion: str | None) -> tuple[str | None, str | None]:
-    """Split ``"708.-REVISAR ..."`` into ``("708", "REVISAR ...")``."""
+    """Split ``"708.-REVISAR ..."`` into ``("708", "REVISAR ...")``; an M-number read with a
+    look-alike for its digit (``"M.I ENCAUSAR"``) is split too, its digit read back."""
     desc = clean_spaces(descripcion)
     num = clean_row_number(number)
     if desc:
         m = _ROW_NUMBER.match(desc)
         if m and m.group("rest"):
             lead = clean_row_number(m.group("num"))
-            real = any(ch.isdigit() for ch in m.group("num"))
+            # a real digit, or an M-number by its separator ("M.I", a look-alike for its
+            # digit); not a word that opens the text ("O CONTRIBUIR", "MI PROGRAMA")
+            real = any(ch.isdigit() for ch in m.group("num")) or re.match(r"M\s*[.\-]", m.group("num"))
             if real and (num is None or num == lead):
                 return lead, clean_spaces(m.group("rest"))
     return num, desc

@@ -71,6 +71,8 @@ def test_report_type_and_formato():
     ("M3 CONTRIBUIR CON", "M3", "CONTRIBUIR CON"),
     ("SIN NUMERO", None, "SIN NUMERO"),
     ("O CONTRIBUIR", None, "O CONTRIBUIR"),
+    ("M.I ENCAUSAR LAS ACCIONES", "M.1", "ENCAUSAR LAS ACCIONES"),  # a look-alike for the digit
+    ("MI PROGRAMA", None, "MI PROGRAMA"),
 ])
 def test_split_number(desc, number, rest):
     assert split_number(None, desc) == (number, rest)
