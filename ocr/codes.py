@@ -45,8 +45,11 @@ def _levels(crop: np.ndarray) -> tuple[float, float]:
 
 
 def _blobs(crop: np.ndarray, level: float = 0.55) -> np.ndarray:
-    """Connected components of ink darker than ``level`` of the way from paper to ink."""
+    """Connected components of ink darker than ``level`` of the way from paper to ink (none
+    on a blank crop)."""
     ink, paper = _levels(crop)
+    if paper - ink < 1:
+        return np.zeros((0, 4), int)
     _, mask = cv2.threshold(crop, float(ink + level * (paper - ink)), 255, cv2.THRESH_BINARY_INV)
     return _boxes(mask)
 
@@ -188,17 +191,23 @@ def _ink_digits(blobs: np.ndarray, height: float, width: float):
 
 
 def _measure(crop: np.ndarray, glyphs: Sequence[Glyph]) -> tuple[list[Glyph], _Ink] | None:
-    """Tesseract's digits in the crop (a dot read as "1" is short, so left out) and the crop's ink."""
+    """Tesseract's digits in the crop (a dot read as "1" is short, so left out) and the crop's
+    ink; where tesseract saw no digit, the ink alone (the digit size from its tallest blobs),
+    so that another reading's digits can still be placed on it."""
     digits = [g for g in glyphs if g.char.isdigit()]
-    if not digits:
-        return None
-    height = float(np.median([g.y1 - g.y0 for g in digits]))
-    digits = [g for g in digits if g.y1 - g.y0 >= 0.6 * height]
     blobs = _blobs(crop)
     hs = blobs[:, 3] - blobs[:, 1] if len(blobs) else np.zeros(0)
+    if digits:
+        height = float(np.median([g.y1 - g.y0 for g in digits]))
+        digits = [g for g in digits if g.y1 - g.y0 >= 0.6 * height]
+        width = float(np.median([g.x1 - g.x0 for g in digits]))
+    elif len(blobs):
+        big = blobs[hs >= 0.6 * hs.max()]
+        height, width = float(np.median(big[:, 3] - big[:, 1])), float(np.median(big[:, 2] - big[:, 0]))
+    else:
+        return None
     tall = blobs[hs >= 0.6 * height] if len(blobs) else blobs
     small = _marks(crop, tall) if len(blobs) else blobs
-    width = float(np.median([g.x1 - g.x0 for g in digits]))
     return digits, _Ink(blobs, small, tall, height, width, _ink_digits(blobs, height, width))
 
 

@@ -58,8 +58,9 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     the list's well-formed codes stand, not "522" beside "PROGRAMA:"; so are codes with a
     digit read as a look-alike, "2.4.]"). All such codes of
     the page in one mosaic; a well-formed reading is taken
-    when it has the first reading's digits and the vote gave it >= 0.8, or when the first
-    reading was not a code and two readings agreed (>= 0.9)."""
+    when it has the first reading's digits and the vote gave it >= 0.8 (or the first
+    reading was not a code: any confidence, kept), or when the first reading was not a
+    code and two readings agreed (>= 0.9)."""
     def lead(ln: Line) -> OcrText | None:
         return ln.words[0] if ln.words and ln.words[0].bbox is not None else None
 
@@ -91,8 +92,10 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
         if new.text == first.text or "," in new.text or not well_formed(new.text, settings.code_pattern):
             continue
         same = re.sub(r"\D", "", new.text) == re.sub(r"\D", "", first.text)
-        if not (same and new.confidence >= 0.8 or new.confidence >= 0.9
-                and not well_formed(first.text, settings.code_pattern)):
+        formed = well_formed(first.text, settings.code_pattern)
+        # the first reading's own digits, well formed now ("2.11" -> "2.1.1"), are taken
+        # even unsure (at their confidence: a reviewer looks)
+        if not (same and (new.confidence >= 0.8 or not formed) or new.confidence >= 0.9 and not formed):
             continue
         word = OcrText(new.text, new.confidence, first.bbox)
         words = (word, *header[i].words[1:])

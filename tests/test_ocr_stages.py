@@ -569,3 +569,34 @@ def test_a_code_cell_read_as_bare_digits_and_marks_takes_the_code_readers_readin
     words = OcrText("NO APLICA", 0.79, BBox(0, 0, 10, 10))
     assert _code_or_first(words, code) == words
     assert _code_or_first(words, replace(code, confidence=0.8)).text == "2.4.1, 2.4.4"
+
+
+def test_a_header_code_read_ill_formed_takes_its_own_digits_well_formed_even_unsure(monkeypatch):
+    """"2.11" is no code; the code reader's "2.1.1" (the same digits, separators from the
+    ink) replaces it even at 0.6, which keeps it for a reviewer. A reading with other
+    digits, unsure, does not."""
+    import ocr.read as read
+    from ocr.cells import ReadSettings
+    from ocr.types import Line
+
+    page = np.full((200, 900), 255, np.uint8)
+    page[40:130, 40:370] = _code_image("2.1.1")
+    code = OcrText("2.11", 0.9, BBox(58, 70, 250, 110))
+    name = OcrText("MESURA", 0.95, BBox(420, 70, 600, 110))
+    line = Line("2.11 MESURA", 0.9, BBox(58, 70, 600, 110), (code, name))
+    monkeypatch.setattr(read, "read_codes", lambda *a, **k: [OcrText("2.1.1", 0.6, code.bbox)])
+    (fixed,) = read._header_codes(page, [line], ReadSettings())
+    assert (fixed.words[0].text, fixed.words[0].confidence) == ("2.1.1", 0.6) and fixed.confidence < 0.7
+    monkeypatch.setattr(read, "read_codes", lambda *a, **k: [OcrText("2.1.7", 0.6, code.bbox)])
+    assert read._header_codes(page, [line], ReadSettings())[0].words[0].text == "2.11"
+
+
+def test_digits_tesseract_did_not_see_are_still_counted_in_the_ink():
+    """The code reader saw no digit in the crop; the ink still shows three, and the first
+    pass's "2.11" placed on them reads "2.1.1"."""
+    from ocr.codes import BOUNDARY, _measure, _on_ink
+
+    digits, ink = _measure(_code_image("2.1.1"), [])
+    assert digits == [] and ink.digits is not None and sum(map(len, ink.digits)) == 3
+    assert _on_ink(ink, "211", 3, BOUNDARY)[0] == "2.1.1"
+    assert _measure(np.full((40, 80), 255, np.uint8), []) is None  # no ink: nothing to measure
