@@ -214,13 +214,11 @@ def _measure(crop: np.ndarray, glyphs: Sequence[Glyph]) -> tuple[list[Glyph], _I
 Spelled = tuple[list[str], list[Gap]]  # a cell's digits and the gaps between them
 
 
-def _gaps(lines: Sequence[Sequence[Glyph]], ink: _Ink, snap: bool = True) -> Spelled:
+def _gaps(lines: Sequence[Sequence[Glyph]], ink: _Ink) -> Spelled:
     """Digits in lines, and each gap between them: its size over the digit height and the
     mark in the ink there (a dot, a comma, nothing)."""
     chars, gaps = [], []
     for n, line in enumerate(lines):
-        if snap:
-            line = _snap(line, ink.tall, ink.width)
         if n:
             gaps.append(Gap(0.0, wrap=True))
         base = _baseline(ink.blobs, line, ink.height) if len(ink.blobs) else float(np.median([g.y1 for g in line]))
@@ -254,7 +252,7 @@ def _on_ink(ink: _Ink, digits: str, levels: int, boundary: float) -> tuple[str, 
         return None
     it = iter(digits)
     lines = [[Glyph(next(it), *box) for box in line] for line in ink.digits]
-    return parse(*_gaps(lines, ink, snap=False), levels=levels, boundary=boundary)
+    return parse(*_gaps(lines, ink), levels=levels, boundary=boundary)
 
 
 def well_formed(text: str, pattern: str) -> bool:
@@ -355,27 +353,104 @@ def _off_the_edge(crop: np.ndarray) -> np.ndarray:
     return out
 
 
+def _lines(digits: Sequence[Glyph], ink: _Ink) -> list[list[Glyph]]:
+    """Tesseract's digits in lines, their boxes snapped to the ink where tesseract got them wrong."""
+    return [_snap(line, ink.tall, ink.width) for line in _line_of(digits)]
+
+
 def _spell(glyphs: Sequence[Glyph], crops: Sequence[np.ndarray], slots: Sequence[int]
-           ) -> list[tuple[Spelled, _Ink] | None]:
+           ) -> list[tuple[Spelled, _Ink, list[list[Glyph]]] | None]:
     """Each crop's digits and gaps from one tesseract read of the mosaic (its glyphs back in
-    the crop's pixels), and the crop's ink, measured."""
+    the crop's pixels), the crop's ink, measured, and the digits in lines."""
     out = []
     for crop, y0 in zip(crops, slots):
         mine = [Glyph(_AS_DIGIT.get(g.char, g.char), g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0)
                 for g in glyphs if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
         measured = _measure(crop, mine)
-        out.append((_gaps(_line_of(measured[0]), measured[1]), measured[1]) if measured else None)
+        if measured is None:
+            out.append(None)
+            continue
+        lines = _lines(*measured)
+        out.append((_gaps(lines, measured[1]), measured[1], lines))
     return out
 
 
+def _unread(lines: Sequence[Sequence[Glyph]], ink: _Ink) -> tuple[list[list[str | None]], list[tuple]] | None:
+    """Tesseract's digits matched to the ink's, each to the one its centre lies in: the
+    digits read, by the ink's lines (None where tesseract lost one), and the boxes of the
+    lost ones. None unless every digit read finds its own ink digit and one at least was
+    lost (a digit invented, or two read in one blob, cannot be placed)."""
+    if ink.digits is None:
+        return None
+    glyphs = [g for line in lines for g in line]
+    taken: set[int] = set()
+    chars: list[list[str | None]] = []
+    lost = []
+    for line in ink.digits:
+        row: list[str | None] = []
+        for box in line:
+            hits = [j for j, g in enumerate(glyphs) if box[0] - 1 <= (g.x0 + g.x1) / 2 <= box[2] + 1
+                    and box[1] - 2 <= (g.y0 + g.y1) / 2 <= box[3] + 2]
+            if len(hits) > 1 or hits and hits[0] in taken:
+                return None
+            if hits:
+                taken.add(hits[0])
+                row.append(glyphs[hits[0]].char)
+            else:
+                row.append(None)
+                lost.append(box)
+        chars.append(row)
+    return (chars, lost) if lost and len(taken) == len(glyphs) else None
+
+
+def _read_lost(crops: Sequence[np.ndarray], lost: Sequence[Sequence[tuple]], heights: Sequence[float]
+               ) -> list[list[str] | None]:
+    """The digits tesseract lost, read one by one: every lost digit's crop, cells after
+    cells, in one row of one canvas, a digit's height of paper between them, digits only.
+    Each cell's digits in order, or None where one of them was not read as one digit."""
+    pieces, owners = [], []
+    for i, (crop, boxes, h) in enumerate(zip(crops, lost, heights)):
+        m = max(2, int(0.15 * h))
+        for x0, y0, x1, y1 in boxes:
+            pieces.append(crop[max(0, y0 - m):y1 + m, max(0, x0 - m):x1 + m])
+            owners.append(i)
+    if not pieces:
+        return [None] * len(crops)
+    space = int(max(heights))
+    height = max(p.shape[0] for p in pieces)
+    row = np.full((height, sum(p.shape[1] for p in pieces) + space * (len(pieces) - 1)), 255, np.uint8)
+    starts, x = [], 0
+    for p in pieces:
+        row[:p.shape[0], x:x + p.shape[1]] = p
+        starts.append(x)
+        x += p.shape[1] + space
+    canvas, (top,) = stack_crops([row], gap=_GAP, pad=_PAD)
+    found: list[list[str]] = [[] for _ in pieces]
+    for g in tesseract.image_to_boxes(canvas, psm=7, whitelist="0123456789"):
+        cx = (g.x0 + g.x1) / 2 - _PAD
+        for k, (x0, p) in enumerate(zip(starts, pieces)):
+            if x0 - space / 2 <= cx < x0 + p.shape[1] + space / 2 and g.char.isdigit():
+                found[k].append(g.char)
+    out: list[list[str] | None] = [[] for _ in crops]
+    for k, owner in enumerate(owners):
+        if out[owner] is not None:
+            out[owner] = out[owner] + found[k] if len(found[k]) == 1 else None
+    return out
+
+
+def _ink_count(ink: _Ink | None) -> int | None:
+    return sum(len(ln) for ln in ink.digits) if ink is not None and ink.digits is not None else None
+
+
 def _ink_vote(readings: Sequence[tuple[str, float]], first: str, ink: _Ink | None, pattern: str,
-              levels: int, boundary: float) -> tuple[str, float]:
+              levels: int, boundary: float, patched: Sequence[tuple[str, float]] = ()) -> tuple[str, float]:
     """The vote, told how many digits the ink holds and given the first pass's digits
-    placed on them."""
-    if ink is None or ink.digits is None:
+    placed on them (and ``patched``: a reading with its lost digits read one by one)."""
+    count = _ink_count(ink)
+    if count is None:
         return _vote(readings, first, pattern)
     on = _on_ink(ink, _digits(first), levels, boundary) if first else None
-    return _vote(readings, first, pattern, sum(len(ln) for ln in ink.digits), [on] if on else [])
+    return _vote(readings, first, pattern, count, [*([on] if on else []), *patched])
 
 
 def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrText] | None = None,
@@ -399,7 +474,7 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
     firsts = [first[i].text if first is not None else "" for i in range(len(boxes))]
     canvas, slots = stack_crops(crops, gap=_GAP, pad=_PAD)
     spelled = _spell(tesseract.image_to_boxes(canvas, psm=6), crops, slots)
-    boundary = boundary_of([s for s, _ in filter(None, spelled)])
+    boundary = boundary_of([s[0] for s in spelled if s is not None])
     readings = [[r] if s is not None and (r := parse(*s[0], levels=levels, boundary=boundary)) else []
                 for s in spelled]
     inks = [s[1] if s is not None else None for s in spelled]
@@ -412,5 +487,23 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
         for i, s in zip(again, seconds):
             r = parse(*s[0], levels=levels, boundary=boundary) if s is not None else None
             if r is not None:
-                votes[i] = _ink_vote(readings[i] + [r], firsts[i], inks[i], pattern, levels, boundary)
+                readings[i].append(r)
+                votes[i] = _ink_vote(readings[i], firsts[i], inks[i], pattern, levels, boundary)
+    # where no reading has as many digits as the ink: the digits tesseract lost, read one by
+    # one (a third call, only for them); out of their context they are read less surely, so
+    # the reading they patch is never vouched for (the vote's 0.6 at most)
+    unread = {i: u for i, (s, (text, _)) in enumerate(zip(spelled, votes))
+              if s is not None and len(_digits(text)) != _ink_count(s[1]) and (u := _unread(s[2], s[1])) is not None}
+    if unread:
+        ks = sorted(unread)
+        found = _read_lost([crops[i] for i in ks], [unread[i][1] for i in ks], [inks[i].height for i in ks])
+        for i, digits in zip(ks, found):
+            if not digits:
+                continue
+            it = iter(digits)
+            lines = [[Glyph(ch if ch is not None else next(it), *box) for ch, box in zip(row, line)]
+                     for row, line in zip(unread[i][0], inks[i].digits)]
+            r = parse(*_gaps(lines, inks[i]), levels=levels, boundary=boundary)
+            if r is not None:
+                votes[i] = _ink_vote(readings[i], firsts[i], inks[i], pattern, levels, boundary, [r])
     return [OcrText(text, conf if text else 0.0, box if text else None) for (text, conf), box in zip(votes, boxes)]
