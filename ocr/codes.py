@@ -301,10 +301,15 @@ def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str, ink: 
     for t, cost in ranked:
         if cost < 1.0 and well_formed(t, pattern) and fits(t):
             return _norm(t), 0.8
-    # the ink's count may be off too (two digits run together, a digit broken in three):
-    # a digit more or fewer than it shows weighs as much as two gaps against the grammar
-    scored = sorted([*readings, *on_ink], key=lambda r: r[1] + (0 if ink is None else
-                                                                 INK_MISCOUNT * abs(len(_digits(r[0])) - ink)))
+    # the ink's count may be off too (two digits run together, a digit broken in three,
+    # a speck as tall as a digit): a digit more or fewer than it shows weighs as much as
+    # two gaps against the grammar, unless every gap of the reading agreed with it (a
+    # reading that lost a digit rarely keeps its codes' shape)
+    def score(r: tuple[str, float]) -> float:
+        off = 0 if ink is None or r[1] < 1.0 else abs(len(_digits(r[0])) - ink)
+        return r[1] + INK_MISCOUNT * off
+
+    scored = sorted([*readings, *on_ink], key=score)
     for t, _ in scored:
         if well_formed(t, pattern):
             return _norm(t), 0.6
@@ -489,11 +494,13 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
             if r is not None:
                 readings[i].append(r)
                 votes[i] = _ink_vote(readings[i], firsts[i], inks[i], pattern, levels, boundary)
-    # where no reading has as many digits as the ink: the digits tesseract lost, read one by
-    # one (a third call, only for them); out of their context they are read less surely, so
-    # the reading they patch is never vouched for (the vote's 0.6 at most)
+    # where no reading has as many digits as the ink, nor every gap agreeing with the
+    # grammar: the digits tesseract lost, read one by one (a third call, only for them);
+    # out of their context they are read less surely, so the reading they patch is never
+    # vouched for (the vote's 0.6 at most)
     unread = {i: u for i, (s, (text, _)) in enumerate(zip(spelled, votes))
-              if s is not None and len(_digits(text)) != _ink_count(s[1]) and (u := _unread(s[2], s[1])) is not None}
+              if s is not None and len(_digits(text)) != _ink_count(s[1])
+              and not any(cost < 1.0 for _, cost in readings[i]) and (u := _unread(s[2], s[1])) is not None}
     if unread:
         ks = sorted(unread)
         found = _read_lost([crops[i] for i in ks], [unread[i][1] for i in ks], [inks[i].height for i in ks])

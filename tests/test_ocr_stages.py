@@ -626,3 +626,17 @@ def test_a_digit_tesseract_lost_is_found_in_the_ink_and_read_alone():
     assert _vote([("24.44.1", 9.0)], "", r"\d+(\.\d+)+", ink=6, on_ink=[reading]) == ("2.4.6, 4.4.1", 0.6)
     # a digit read twice (two glyphs in one ink digit) cannot be placed
     assert _unread(_lines([*read, Glyph("1", *boxes[0])], ink), ink) is None
+
+
+def test_a_reading_whose_every_gap_agrees_is_not_outvoted_by_a_miscounted_ink():
+    """A speck as tall as a digit makes the ink show more digits than were printed; the
+    reading whose every gap agreed with the grammar (cost < 1) keeps its place over one
+    that fits the ink's count but needed two-digit levels, though it is not vouched for."""
+    from ocr.codes import _vote
+
+    sound = ("2.3.1, 2.3.2, 2.3.3, 2.3.4", 0.12)
+    patched = ("2.23.1, 2.23.2, 2.3.33, 2.3.4", 9.0)
+    assert _vote([sound], "2.3.1, 23.2, 2.3.3, 2.3.4", r"\d+(\.\d+)+", ink=15, on_ink=[patched]) == (sound[0], 0.6)
+    lost = ("211.2.1, 2.1.3", 25.0)  # gaps against the grammar: the ink's count decides
+    fits = ("2.1.1, 2.1.2, 2.1.3", 20.0)
+    assert _vote([lost], "", r"\d+(\.\d+)+", ink=9, on_ink=[fits]) == (fits[0], 0.6)
