@@ -271,8 +271,8 @@ def _settle(k: int, first: OcrText, as_number: dict[int, OcrText], free: dict[in
     fits = assess(judged, ink, adv, percent)
     if fits.width_ok and fits.well_formed:
         return judged
-    words = [t for t in (first, alt) if t is not None and _WORDY.search(t.text)]
-    if words:  # a label where numbers are expected ("M4", "M.2"): kept as read, as text
+    words = [t for t in (first, alt) if t is not None and _WORDY.search(t.text) and not t.text[:1].isdigit()]
+    if words:  # a label where numbers are expected ("M4", "M.2"; not "57m"): kept as read, as text
         return max(words, key=lambda t: t.confidence)
     return judged
 

@@ -640,3 +640,17 @@ def test_a_reading_whose_every_gap_agrees_is_not_outvoted_by_a_miscounted_ink():
     lost = ("211.2.1, 2.1.3", 25.0)  # gaps against the grammar: the ink's count decides
     fits = ("2.1.1, 2.1.2, 2.1.3", 20.0)
     assert _vote([lost], "", r"\d+(\.\d+)+", ink=9, on_ink=[fits]) == (fits[0], 0.6)
+
+
+def test_a_number_read_with_a_letter_stuck_on_is_no_label():
+    """"57m" where the column holds numbers is no label like "M4": when the ink's width
+    disagrees with every reading, the judged number ("5,744", read so twice) is kept,
+    unsure; a label ("M4") still is kept as read."""
+    from ocr.cells import _settle
+
+    first = OcrText("57m", 0.12, BBox(0, 0, 57, 25))
+    second = OcrText("5,744", 0.97, BBox(0, 0, 57, 25))
+    got = _settle(0, first, {0: second}, {0: second}, True, 200.0, 12.0)  # ink far wider than either
+    assert got.text == "5,744" and got.confidence < 0.9
+    label = OcrText("M4", 0.9, BBox(0, 0, 30, 25))
+    assert _settle(0, label, {0: OcrText("4", 0.5, label.bbox)}, {0: label}, True, 200.0, 12.0).text == "M4"
