@@ -64,6 +64,12 @@ def _split_side(lines: Sequence[Any], width: int) -> list[list[Tok]]:
     return [r for r in left if r] + [r for r in right if r]
 
 
+def _holds_title(title: str, folded: str, cut: int) -> bool:
+    """The line holds the title, perhaps among other words; a short line of marks ("MA" from
+    a speck) is no title, though it matches inside one ("PROGRAMA")."""
+    return len(folded.replace(" ", "")) >= 0.6 * len(title.replace(" ", "")) and fuzz.partial_ratio(title, folded) >= cut
+
+
 def _titles(data: dict, out: RawOut, rows: list[list[Tok]]) -> list[list[Tok]]:
     """Fill formato, ayuntamiento, ejercicio, report_type; return the remaining lines."""
     rest = []
@@ -78,9 +84,9 @@ def _titles(data: dict, out: RawOut, rows: list[list[Tok]]) -> list[list[Tok]]:
             f = fold(" ".join(t.text for t in toks))
             if not toks:
                 continue
-        if data["ayuntamiento"] is None and fuzz.partial_ratio("AYUNTAMIENTO", f) >= 80:
+        if data["ayuntamiento"] is None and _holds_title("AYUNTAMIENTO", f, 80):
             data["ayuntamiento"] = out.toks("ayuntamiento", toks)
-        elif data["ejercicio"] is None and fuzz.partial_ratio("PROGRAMA OPERATIVO ANUAL", f) >= 85:
+        elif data["ejercicio"] is None and _holds_title("PROGRAMA OPERATIVO ANUAL", f, 85):
             data["ejercicio"] = out.toks("ejercicio", toks)
         elif data["report_type"] is None and _title_kind(f):
             data["report_type"] = out.toks("report_type", toks)

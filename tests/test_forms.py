@@ -288,3 +288,13 @@ def test_halves_that_overlap_are_not_merged():
     # the lower grid row fills a cell the upper one also has: two readings of one cell, or two rows
     raw = understand(_page(_cut_grid({4: "EXPEDIENTE", 5: "6"}, {5: "6"}), header=TITLE))
     assert len(raw.data["rows"]) == 2
+
+
+def test_a_short_line_of_marks_is_not_taken_for_a_title():
+    """A fax speck read "MÁ" above the title matches inside "PROGRAMA" (partial ratio 100):
+    it is no title, and the year's line is still found."""
+    header = ("24 AYUNTAMIENTO DE MEXICALI DE BAJA CALIFORNIA", "TMM-F009", "MÁ", *HEADER[1:])
+    raw = understand(_page(_progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"]), header=header),
+                     source="scan.pdf")
+    assert raw.data["ejercicio"] == "PROGRAMA OPERATIVO ANUAL 2023"
+    assert raw.data["ayuntamiento"] == "24 AYUNTAMIENTO DE MEXICALI DE BAJA CALIFORNIA"
