@@ -152,7 +152,8 @@ class _Ink:
 def _ink_digits(blobs: np.ndarray, height: float, width: float):
     """The digits as the ink shows them: lines found by digit-high blobs, top to bottom;
     in each, left to right, the blobs that overlap across joined (the pieces of a digit a
-    fax broke: a 1's stem and its foot) and those as tall as a digit kept; a blob as wide
+    fax broke: a 1's stem and its foot) and those as tall as a digit kept, when one piece
+    at least is a good part of a digit (not a ";", a dot over a comma); a blob as wide
     as k digits (print run together) cut in k. None where a blob is taller than a digit can be."""
     hs = blobs[:, 3] - blobs[:, 1] if len(blobs) else np.zeros(0)
     tall = blobs[hs >= 0.6 * height] if len(blobs) else blobs
@@ -172,15 +173,19 @@ def _ink_digits(blobs: np.ndarray, height: float, width: float):
         inside = sorted(tuple(int(v) for v in b) for b in blobs
                         if y0 - 0.2 * height <= (b[1] + b[3]) / 2 <= y1 + 0.2 * height)
         pieces: list[tuple[int, int, int, int]] = []
+        tallest: list[int] = []  # the tallest blob in each piece
         for b in inside:
             p = pieces[-1] if pieces else None
             if p and min(b[2], p[2]) - b[0] >= 0.5 * min(b[2] - b[0], p[2] - p[0]):
                 pieces[-1] = (min(p[0], b[0]), min(p[1], b[1]), max(p[2], b[2]), max(p[3], b[3]))
+                tallest[-1] = max(tallest[-1], b[3] - b[1])
             else:
                 pieces.append(b)
+                tallest.append(b[3] - b[1])
         row = []
-        for x0, by0, x1, by1 in pieces:
-            if by1 - by0 < 0.6 * height:
+        for (x0, by0, x1, by1), top in zip(pieces, tallest):
+            # a digit's pieces: one of them a good part of a digit (a ";" is two small marks)
+            if by1 - by0 < 0.6 * height or top < 0.4 * height:
                 continue
             k = max(1, round((x1 - x0) / width)) if x1 - x0 > 1.6 * width else 1
             step = (x1 - x0) / k

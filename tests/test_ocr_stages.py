@@ -654,3 +654,15 @@ def test_a_number_read_with_a_letter_stuck_on_is_no_label():
     assert got.text == "5,744" and got.confidence < 0.9
     label = OcrText("M4", 0.9, BBox(0, 0, 30, 25))
     assert _settle(0, label, {0: OcrText("4", 0.5, label.bbox)}, {0: label}, True, 200.0, 12.0).text == "M4"
+
+
+def test_a_semicolon_between_codes_is_not_counted_for_a_digit():
+    """"2.4.5; 2.4.6": the dot over the comma overlap across like the pieces of a broken
+    digit, and together they stand as tall as one; neither is a good part of a digit."""
+    from ocr.codes import _blobs, _ink_digits
+
+    img = np.full((90, 560), 255, np.uint8)
+    cv2.putText(img, "2.4.5; 2.4.6", (20, 65), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3, cv2.LINE_AA)
+    ink = _ink_of(img)
+    digits = _ink_digits(_blobs(img), ink.height, ink.width)
+    assert digits is not None and sum(map(len, digits)) == 6
