@@ -288,9 +288,10 @@ def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str, ink: 
     text at 0.3.
 
     ``ink``: how many digits the crop's ink holds, when it can be told. A reading with
-    another count lost or invented a digit: it is vouched for at most 0.6, and readings
-    of the first pass's digits placed on the ink (``on_ink``, composed from the ink's
-    gaps) come before it."""
+    another count lost or invented a digit: it is vouched for at most 0.6, where it
+    competes with the readings placed on the ink (``on_ink``: the first pass's digits, or
+    a reading patched with its lost digits, composed from the ink's gaps), each digit it
+    misses or adds weighing :data:`INK_MISCOUNT` unless its every gap agreed."""
     def fits(t: str) -> bool:
         return ink is None or len(_digits(t)) == ink
 
@@ -470,7 +471,11 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
     separators decided by the code grammar; then the reading and the first pass's text
     vote (:func:`_vote`). Cells the vote is not sure of (< 0.97) are read once more, on a
     mosaic of their own with only digits and separators allowed, and vote again with
-    both readings (a second call only where it can change something). ``blur``: the
+    both readings (a second call only where it can change something). The gap between
+    a dot and a comma is the page's own (:func:`boundary_of`), and each crop's ink is
+    counted in digits: where no reading has the ink's count nor a sound shape, the digits
+    tesseract lost are read alone (a third call, only for those). Ink at a crop's edge
+    that is no print (a ruling's remnant) is made paper first. ``blur``: the
     sigma of a blur each crop is read through (a black-and-white scan's jagged, broken
     strokes, "2.4.4, 2.4.5" read "24.24.5", read better with grey edges)."""
     if not boxes:
