@@ -12,7 +12,7 @@ import numpy as np
 
 from ocr._exec.tesseract import Word
 from ocr.codes import read_codes
-from ocr.numbers import advance, assess, digits_of, ink_width, judge, percent_columns
+from ocr.numbers import WELL_FORMED, advance, assess, digits_of, ink_width, judge, percent_columns
 from ocr.numbers import doubtful as doubtful_number
 from ocr.layout import Rulings
 from ocr.mosaic import Piece, mosaic_read, mosaic_words
@@ -255,19 +255,43 @@ def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[
     return as_number, dict(zip(free, got))
 
 
+LOOKALIKE_CAP = 0.75  # the most a number read from look-alike marks is vouched for
+_ONE_OR_NAUGHT = str.maketrans({"l": "1", "I": "1", "|": "1", "]": "1", "[": "1", "J": "1", "!": "1", "i": "1",
+                                "O": "0", "o": "0"})
+
+
+def _as_number(text: OcrText | None) -> OcrText | None:
+    """A number cell's reading with the marks only a 1 or a 0 look like read as those digits
+    ("J" or "]" for a faxed 1, "1O" for 10), when that makes a well-formed number."""
+    if text is None:
+        return text
+    mapped = text.text.translate(_ONE_OR_NAUGHT)
+    return replace(text, text=mapped) if mapped != text.text and WELL_FORMED.match(mapped.replace(" ", "")) else text
+
+
 def _settle(k: int, first: OcrText, as_number: dict[int, OcrText], free: dict[int, OcrText],
-            number: bool, ink: float | None, adv: float | None, percent: bool | None = None) -> OcrText:
+            number: bool, ink: float | None, adv: float | None, percent: bool | None = None,
+            lookalikes: bool = False) -> OcrText:
     """The text a cell keeps after its second readings: for numbers, the judged reading
-    when it fits the ink; else a word read freely and surely ("M4"); else the judged one."""
+    when it fits the ink; else a word read freely and surely ("M4"); else the judged one.
+    ``lookalikes``: the cell is among its column's numbers (not its titles), so marks only
+    a 1 or a 0 look like are read as those digits (the number kept then vouched for at
+    most :data:`LOOKALIKE_CAP`)."""
     alt = free.get(k)
     if not number:
         return _better(first, alt) if alt is not None else first
+    read = (first, alt)
+    if lookalikes:
+        first, alt = _as_number(first), _as_number(alt)
+    guessed = (first, alt) != read  # two look-alikes agreeing are evidence, not proof
     second = as_number.get(k)
     if second is None or (alt is not None and alt.confidence > second.confidence
                           and digits_of(alt.text) and not _WORDY.search(alt.text)):
         second = alt if alt is not None else second
     judged = judge(assess(first, ink, adv, percent),
                    assess(second, ink, adv, percent) if second is not None else None)
+    if guessed:
+        judged = replace(judged, confidence=min(judged.confidence, LOOKALIKE_CAP))
     fits = assess(judged, ink, adv, percent)
     if fits.width_ok and fits.well_formed:
         return judged
@@ -367,7 +391,11 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
             doubtful.append(k)
     as_number, free = _reread(clean, grid, texts, doubtful, numeric, replace(settings, reread_scale=zoom))
     firsts = texts
-    texts = [_settle(k, t, as_number, free, k in number, ink.get(k), adv, pct.get(k)) for k, t in enumerate(texts)]
+    # the table's numbers start at the first row with a cell read as one: above it are the
+    # columns' titles ("I", "P")
+    body = min((grid.cells[k].row for k in number if NUMBER.match(firsts[k].text)), default=grid.n_rows)
+    texts = [_settle(k, t, as_number, free, k in number, ink.get(k), adv, pct.get(k),
+                     lookalikes=grid.cells[k].row >= body) for k, t in enumerate(texts)]
     stubborn = [k for k in sorted(number) if texts[k].text and not assess(texts[k], ink[k], adv, pct[k]).width_ok]
     if stubborn and adv is not None:  # once more, larger: the digits' count still disagrees with the ink
         got = mosaic_read(clean, [_interior(grid.cells[k], settings.margin) for k in stubborn],

@@ -666,3 +666,17 @@ def test_a_semicolon_between_codes_is_not_counted_for_a_digit():
     ink = _ink_of(img)
     digits = _ink_digits(_blobs(img), ink.height, ink.width)
     assert digits is not None and sum(map(len, digits)) == 6
+
+
+def test_marks_only_a_one_looks_like_are_read_as_one_among_a_columns_numbers():
+    """A faxed lone "1" read "J" (the digit re-read found nothing) is a 1 among the column's
+    numbers, unsure; the column's title "I" (a quarter) stays a title."""
+    from ocr.cells import _settle
+
+    box = BBox(0, 0, 12, 25)
+    got = _settle(0, OcrText("J", 0.76, box), {0: OcrText("", 0.0, None)}, {0: OcrText("]", 0.76, box)},
+                  True, 7.0, 12.0, lookalikes=True)
+    assert got.text == "1" and got.confidence < 0.9
+    title = _settle(0, OcrText("I", 0.9, box), {}, {}, True, 7.0, 12.0, lookalikes=False)
+    assert title.text == "I"
+    assert _settle(0, OcrText("1O", 0.6, box), {}, {}, True, 22.0, 12.0, lookalikes=True).text == "10"
