@@ -152,8 +152,8 @@ class _Ink:
 def _ink_digits(blobs: np.ndarray, height: float, width: float):
     """The digits as the ink shows them: lines found by digit-high blobs, top to bottom;
     in each, left to right, the blobs that overlap across joined (the pieces of a digit a
-    fax broke: a 1's stem and its foot) and those as tall as a digit kept, when one piece
-    at least is a good part of a digit (not a ";", a dot over a comma); a blob as wide
+    fax broke: a 1's stem and its foot) and those as tall as a digit kept, unless they
+    are small marks in a narrow column (a ";", a dot over a comma); a blob as wide
     as k digits (print run together) cut in k. None where a blob is taller than a digit can be."""
     hs = blobs[:, 3] - blobs[:, 1] if len(blobs) else np.zeros(0)
     tall = blobs[hs >= 0.6 * height] if len(blobs) else blobs
@@ -184,8 +184,9 @@ def _ink_digits(blobs: np.ndarray, height: float, width: float):
                 tallest.append(b[3] - b[1])
         row = []
         for (x0, by0, x1, by1), top in zip(pieces, tallest):
-            # a digit's pieces: one of them a good part of a digit (a ";" is two small marks)
-            if by1 - by0 < 0.6 * height or top < 0.4 * height:
+            # a digit, not a ";" (two small marks, one over the other, in a narrow column; a
+            # digit a fax broke in small pieces is as wide as a digit)
+            if by1 - by0 < 0.6 * height or top < 0.4 * height and x1 - x0 < 0.6 * width:
                 continue
             k = max(1, round((x1 - x0) / width)) if x1 - x0 > 1.6 * width else 1
             step = (x1 - x0) / k

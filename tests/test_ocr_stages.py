@@ -680,3 +680,22 @@ def test_marks_only_a_one_looks_like_are_read_as_one_among_a_columns_numbers():
     title = _settle(0, OcrText("I", 0.9, box), {}, {}, True, 7.0, 12.0, lookalikes=False)
     assert title.text == "I"
     assert _settle(0, OcrText("1O", 0.6, box), {}, {}, True, 22.0, 12.0, lookalikes=True).text == "10"
+
+
+def test_a_digit_broken_in_small_pieces_still_counts():
+    """A fax breaks a 3 into three bands, none of them 0.4 of a digit tall; stacked in a
+    digit-wide column they are still one digit (a ";" is a narrow column)."""
+    from ocr.codes import _blobs, _ink_digits
+
+    img = _code_image("4.3.1")
+    ink = _ink_of(img)
+    three = sorted(ink.digits[0])[1]
+    x0, y0, x1, y1 = three
+    h = y1 - y0
+    broken = img.copy()
+    for cut in (y0 + h // 3, y0 + 2 * h // 3):
+        broken[cut - 1:cut + 2, x0 - 1:x1 + 1] = 255
+    pieces = [b for b in _blobs(broken) if b[0] >= x0 - 1 and b[2] <= x1 + 1]
+    assert len(pieces) >= 3 and max(b[3] - b[1] for b in pieces) < 0.4 * ink.height
+    digits = _ink_digits(_blobs(broken), ink.height, ink.width)
+    assert digits is not None and sum(map(len, digits)) == 3
