@@ -23,6 +23,7 @@ import numpy as np
 from ocr._exec import tesseract
 from ocr._exec.tesseract import Glyph
 from ocr.codegrammar import Gap, parse
+from ocr.numbers import digits_of
 from ocr.types import BBox, OcrText
 from ocr.words import stack_crops
 
@@ -65,22 +66,27 @@ def _marks(crop: np.ndarray, digits: np.ndarray) -> np.ndarray:
     return _boxes(cv2.subtract(light, cv2.dilate(taken, np.ones((3, 3), np.uint8))))
 
 
+def _in_lines(items: Sequence, top, bottom) -> list[list]:
+    """Boxes grouped in lines of print by their vertical centre, taken in the order of their
+    centres: each joins the first line whose extent (grown by its members) holds it."""
+    lines: list[list] = []
+    for it in sorted(items, key=lambda it: (top(it) + bottom(it)) / 2):
+        cy = (top(it) + bottom(it)) / 2
+        for line in lines:
+            if min(map(top, line)) <= cy <= max(map(bottom, line)):
+                line.append(it)
+                break
+        else:
+            lines.append([it])
+    return lines
+
+
 def _line_of(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     """Glyphs in lines, top to bottom; each line in tesseract's reading order (its boxes
     may be wrong where its text is right: a box that swallowed a lost dot starts left of
     the digit before it)."""
     order = {id(g): i for i, g in enumerate(glyphs)}
-    lines: list[list[Glyph]] = []
-    for g in sorted(glyphs, key=lambda g: (g.y0 + g.y1) / 2):
-        cy = (g.y0 + g.y1) / 2
-        for line in lines:
-            ly0 = min(x.y0 for x in line)
-            ly1 = max(x.y1 for x in line)
-            if ly0 <= cy <= ly1:
-                line.append(g)
-                break
-        else:
-            lines.append([g])
+    lines = _in_lines(glyphs, lambda g: g.y0, lambda g: g.y1)
     return [sorted(ln, key=lambda g: order[id(g)]) for ln in sorted(lines, key=lambda ln: ln[0].y0)]
 
 
@@ -159,15 +165,8 @@ def _ink_digits(blobs: np.ndarray, height: float, width: float):
     tall = blobs[hs >= 0.6 * height] if len(blobs) else blobs
     if not len(tall) or hs.max() > 1.6 * height:
         return None
-    bands: list[list[float]] = []
-    for b in sorted(tall.tolist(), key=lambda b: (b[1] + b[3]) / 2):
-        cy = (b[1] + b[3]) / 2
-        for band in bands:
-            if band[0] <= cy <= band[1]:
-                band[0], band[1] = min(band[0], b[1]), max(band[1], b[3])
-                break
-        else:
-            bands.append([float(b[1]), float(b[3])])
+    bands = [(min(b[1] for b in line), max(b[3] for b in line))
+             for line in _in_lines(tall.tolist(), lambda b: b[1], lambda b: b[3])]
     out = []
     for y0, y1 in sorted(bands):
         inside = sorted(tuple(int(v) for v in b) for b in blobs
@@ -251,10 +250,14 @@ def boundary_of(spelled: Sequence[Spelled]) -> float:
     return max(BOUNDARY, (d + c) / 2) if c - d >= 0.2 else BOUNDARY
 
 
+def _ink_count(ink: _Ink | None) -> int | None:
+    return sum(len(ln) for ln in ink.digits) if ink is not None and ink.digits is not None else None
+
+
 def _on_ink(ink: _Ink, digits: str, levels: int, boundary: float) -> tuple[str, float] | None:
     """``digits`` (another reading's) placed one by one on the digits the ink shows, when
     their counts agree, and composed by the grammar from the ink's gaps and marks."""
-    if ink.digits is None or len(digits) != sum(len(ln) for ln in ink.digits):
+    if _ink_count(ink) != len(digits):
         return None
     it = iter(digits)
     lines = [[Glyph(next(it), *box) for box in line] for line in ink.digits]
@@ -274,10 +277,6 @@ def _norm(text: str) -> str:
 INK_MISCOUNT = 5.0  # grammar cost of a reading's digit count differing by one from the ink's
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
 def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str, ink: int | None = None,
           on_ink: Sequence[tuple[str, float]] = ()) -> tuple[str, float]:
     """One cell's text from its readings ``(text, grammar cost)`` and the first pass's text.
@@ -294,12 +293,12 @@ def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str, ink: 
     a reading patched with its lost digits, composed from the ink's gaps), each digit it
     misses or adds weighing :data:`INK_MISCOUNT` unless its every gap agreed."""
     def fits(t: str) -> bool:
-        return ink is None or len(_digits(t)) == ink
+        return ink is None or len(digits_of(t)) == ink
 
-    digits = _digits(first)
+    digits = digits_of(first)
     ranked = sorted(readings, key=lambda r: r[1])
     for t, cost in ranked:
-        if cost < 1.0 and well_formed(t, pattern) and _digits(t) == digits and fits(t):
+        if cost < 1.0 and well_formed(t, pattern) and digits_of(t) == digits and fits(t):
             return _norm(t), 0.97
     texts = [_norm(t) for t, _ in readings] + ([_norm(first)] if first else [])
     for t in texts:
@@ -313,7 +312,7 @@ def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str, ink: 
     # two gaps against the grammar, unless every gap of the reading agreed with it (a
     # reading that lost a digit rarely keeps its codes' shape)
     def score(r: tuple[str, float]) -> float:
-        off = 0 if ink is None or r[1] < 1.0 else abs(len(_digits(r[0])) - ink)
+        off = 0 if ink is None or r[1] < 1.0 else abs(len(digits_of(r[0])) - ink)
         return r[1] + INK_MISCOUNT * off
 
     scored = sorted([*readings, *on_ink], key=score)
@@ -436,7 +435,7 @@ def _read_lost(crops: Sequence[np.ndarray], lost: Sequence[Sequence[tuple]], hei
         row[:p.shape[0], x:x + p.shape[1]] = p
         starts.append(x)
         x += p.shape[1] + space
-    canvas, (top,) = stack_crops([row], gap=_GAP, pad=_PAD)
+    canvas, _ = stack_crops([row], gap=_GAP, pad=_PAD)
     found: list[list[str]] = [[] for _ in pieces]
     for g in tesseract.image_to_boxes(canvas, psm=7, whitelist="0123456789"):
         cx = (g.x0 + g.x1) / 2 - _PAD
@@ -450,10 +449,6 @@ def _read_lost(crops: Sequence[np.ndarray], lost: Sequence[Sequence[tuple]], hei
     return out
 
 
-def _ink_count(ink: _Ink | None) -> int | None:
-    return sum(len(ln) for ln in ink.digits) if ink is not None and ink.digits is not None else None
-
-
 def _ink_vote(readings: Sequence[tuple[str, float]], first: str, ink: _Ink | None, pattern: str,
               levels: int, boundary: float, patched: Sequence[tuple[str, float]] = ()) -> tuple[str, float]:
     """The vote, told how many digits the ink holds and given the first pass's digits
@@ -461,7 +456,7 @@ def _ink_vote(readings: Sequence[tuple[str, float]], first: str, ink: _Ink | Non
     count = _ink_count(ink)
     if count is None:
         return _vote(readings, first, pattern)
-    on = _on_ink(ink, _digits(first), levels, boundary) if first else None
+    on = _on_ink(ink, digits_of(first), levels, boundary) if first else None
     return _vote(readings, first, pattern, count, [*([on] if on else []), *patched])
 
 
@@ -510,7 +505,7 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
     # out of their context they are read less surely, so the reading they patch is never
     # vouched for (the vote's 0.6 at most)
     unread = {i: u for i, (s, (text, _)) in enumerate(zip(spelled, votes))
-              if s is not None and len(_digits(text)) != _ink_count(s[1])
+              if s is not None and len(digits_of(text)) != _ink_count(s[1])
               and not any(cost < 1.0 for _, cost in readings[i]) and (u := _unread(s[2], s[1])) is not None}
     if unread:
         ks = sorted(unread)
@@ -519,9 +514,8 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
             if not digits:
                 continue
             it = iter(digits)
-            lines = [[Glyph(ch if ch is not None else next(it), *box) for ch, box in zip(row, line)]
-                     for row, line in zip(unread[i][0], inks[i].digits)]
-            r = parse(*_gaps(lines, inks[i]), levels=levels, boundary=boundary)
+            r = _on_ink(inks[i], "".join(ch if ch is not None else next(it) for row in unread[i][0] for ch in row),
+                        levels, boundary)
             if r is not None:
                 votes[i] = _ink_vote(readings[i], firsts[i], inks[i], pattern, levels, boundary, [r])
     return [OcrText(text, conf if text else 0.0, box if text else None) for (text, conf), box in zip(votes, boxes)]
