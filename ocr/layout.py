@@ -30,8 +30,9 @@ def _table_bbox(r: Rulings) -> BBox | None:
     n, _, stats, _ = cv2.connectedComponentsWithStats(both, connectivity=8)
     if n <= 1:
         return None
-    areas = stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT]
-    i = 1 + int(np.argmax(areas))
+    # the most ruled ink, not the widest box: a photo's page edges (paper against the
+    # table it lies on) make two long lines whose box is the whole page
+    i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     x, y, bw, bh = stats[i, :4]
     if bw < both.shape[1] * 0.3 or bh < 40:
         return None
@@ -222,6 +223,15 @@ def _separating(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int],
     return keep
 
 
+def _runs_on(r: Rulings, box: BBox, x: int, reach: int = 150) -> bool:
+    """A vertical line beside the table that runs on well above and below it: a photo's
+    page edge, not a border cut off by broken corners."""
+    h = r.vertical.shape[0]
+    band = r.vertical[:, max(0, x - 3):x + 4].any(axis=1)
+    above, below = band[max(0, box.y0 - reach):box.y0], band[box.y1:min(h, box.y1 + reach)]
+    return bool(above.size and below.size and above.mean() > 0.5 and below.mean() > 0.5)
+
+
 def find_grid(gray: np.ndarray, rulings: Rulings | None = None, *, dithered: bool = False) -> Grid | None:
     """The ruled table: row/column edges and (merged) cells with empty text; ``dithered``:
     a black-and-white scan (its rulings found in pieces still part cells)."""
@@ -232,7 +242,7 @@ def find_grid(gray: np.ndarray, rulings: Rulings | None = None, *, dithered: boo
     # a border cut off from the rest by broken corners is still the table's: look a bit wider
     x0, x1 = max(0, box.x0 - 80), min(gray.shape[1], box.x1 + 80)
     vp = r.vertical[box.y0:box.y1, x0:x1].astype(bool).sum(axis=0)
-    cols = _edges(vp, box.height * 0.25, x0)
+    cols = [x for x in _edges(vp, box.height * 0.25, x0) if box.x0 <= x <= box.x1 or not _runs_on(r, box, x)]
     if len(cols) < 2:
         return None
     hp = r.horizontal[box.y0:box.y1, cols[0]:cols[-1]].astype(bool).sum(axis=1)

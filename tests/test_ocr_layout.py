@@ -76,3 +76,19 @@ def test_regions_above_and_below_the_table(drawn):
     assert len(layout.signature_columns) == 3
     xs = [c.x0 for c in layout.signature_columns] + [layout.signature_columns[-1].x1]
     assert xs == sorted(xs)
+
+
+def test_a_photos_page_edges_are_not_taken_for_the_table(drawn):
+    """A phone photo shows the paper's edges against what it lies on: two long lines whose
+    box is most of the page. The table is where the ruled ink is, not the widest box."""
+    img, geom = drawn
+    photo = img.copy()
+    h, w = photo.shape
+    right = (geom["col_edges"][-1] + w) // 2
+    photo[:, right - 2:right + 2] = 0  # the paper's right edge, top to bottom
+    photo[h - 30:h - 26, w // 3:right] = 0  # its bottom edge, from a third of the width
+    grid = find_grid(photo)
+    assert grid is not None
+    assert abs(grid.col_edges[0] - geom["col_edges"][0]) <= 3
+    assert abs(grid.row_edges[-1] - geom["row_edges"][-1]) <= 3
+    assert _spans(grid) == _spans(find_grid(img))
