@@ -283,9 +283,24 @@ def _check_table(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> N
                "one row read: the form prints a meta and the acciones under it")
         b.put("rows", make_field(rows, None, FAILED, b.prov("rows"), checks=[CheckResult("rows_read_whole", False, why)]))
         return
-    if fragments:  # a fragment row shifts every row after it: their places in the list are in doubt
-        check = CheckResult("row_in_place", False, f"a fragment read as row {fragments[0]} comes before this row")
-        for i in range(fragments[0] + 1, len(rows)):
+    # a row below the first read without a number, where others have one: a piece of the row
+    # above split off by a line through it (a fax's streak between two lines of its print) as
+    # much as a row whose number was lost
+    numbered = any(r.get("number") for r in rows)
+    unplaced = [i for i, r in enumerate(rows) if i > 0 and numbered and has_identity(r) and not r.get("number")]
+    for i in unplaced:
+        own = CheckResult("row_numbered", False, "no row number was read: a row of its own, or a piece of the one above?")
+        above = CheckResult("row_whole", False, "the row below has no number: it may hold the rest of this row")
+        for at, check in ((i, own), (i - 1, above)):
+            if f"rows[{at}]" in b.fields:
+                b.flag(f"rows[{at}]", check)
+            else:
+                b.put(f"rows[{at}]", make_field(None, None, FAILED, b.prov(f"rows[{at}]"), checks=[check]))
+    if fragments or unplaced:  # a fragment row shifts every row after it: their places in the list are in doubt
+        first = min(fragments + unplaced)
+        check = CheckResult("row_in_place", False, f"a fragment or a row without a number read as row {first} "
+                                                   "comes before this row")
+        for i in range(first + 1, len(rows)):
             if f"rows[{i}]" in b.fields:
                 b.flag(f"rows[{i}]", check)
             else:

@@ -213,6 +213,26 @@ def test_rows_after_a_fragment_are_in_doubt(pages, catalog):
     assert "rows[2]" in flagged and f"rows[{len(raw['rows']) - 1}]" in flagged and "rows[1]" not in flagged
 
 
+def test_rows_after_a_row_without_a_number_are_in_doubt(pages, catalog):
+    """A fax streak between two lines of a row's print can split it in two: the second piece
+    has a description but no number, and every row after it stands one place off."""
+    raw = _page(pages)
+    piece = copy.deepcopy(raw["rows"][1])
+    piece["descripcion"] = "ASISTENCIA, PROTECCION Y PARTICIPACION SOCIAL"
+    raw["rows"].insert(2, piece)
+    _, flagged = _run(raw, catalog)
+    assert "rows[2]" in flagged and "rows[3]" in flagged and f"rows[{len(raw['rows']) - 1}]" in flagged
+    assert "rows[1]" in flagged  # it may have lost the piece's lines
+    assert "rows[0]" not in flagged
+
+
+def test_a_first_row_without_a_number_puts_no_row_in_doubt(pages, catalog):
+    raw = _page(pages)
+    raw["rows"][0]["descripcion"] = "ADMINISTRAR EFICIENTEMENTE"  # its "M.2" lost: no row above to be a piece of
+    _, flagged = _run(raw, catalog)
+    assert "rows[1]" not in flagged and f"rows[{len(raw['rows']) - 1}]" not in flagged
+
+
 def test_unknown_code_in_an_unsure_cell_flags_the_list(pages, catalog):
     raw = _page(pages)
     raw["rows"][2]["lineas_accion"] = "4.6.1, 4.0.2"  # 4.6.2, 4.6.3 run together and misread?
