@@ -270,6 +270,15 @@ def _require_lists(b: _Builder, raw: dict, data: dict) -> None:
 FRAGMENT_SHARE = 1 / 3
 
 
+def _doubt_row(b: _Builder, i: int, check: CheckResult) -> None:
+    """Row ``i`` as a whole sent to review with ``check``."""
+    path = f"rows[{i}]"
+    if path in b.fields:
+        b.flag(path, check)
+    else:
+        b.put(path, make_field(None, None, FAILED, b.prov(path), checks=[check]))
+
+
 def _check_table(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> None:
     """The table as a whole: rows read as fragments mean its rows and their order are in doubt; a progress
     report whose last row is followed, in the unidad's catalog, by acciones not printed may have lost rows
@@ -291,20 +300,14 @@ def _check_table(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> N
     for i in unplaced:
         own = CheckResult("row_numbered", False, "no row number was read: a row of its own, or a piece of the one above?")
         above = CheckResult("row_whole", False, "the row below has no number: it may hold the rest of this row")
-        for at, check in ((i, own), (i - 1, above)):
-            if f"rows[{at}]" in b.fields:
-                b.flag(f"rows[{at}]", check)
-            else:
-                b.put(f"rows[{at}]", make_field(None, None, FAILED, b.prov(f"rows[{at}]"), checks=[check]))
+        _doubt_row(b, i, own)
+        _doubt_row(b, i - 1, above)
     if fragments or unplaced:  # a fragment row shifts every row after it: their places in the list are in doubt
         first = min(fragments + unplaced)
         check = CheckResult("row_in_place", False, f"a fragment or a row without a number read as row {first} "
                                                    "comes before this row")
         for i in range(first + 1, len(rows)):
-            if f"rows[{i}]" in b.fields:
-                b.flag(f"rows[{i}]", check)
-            else:
-                b.put(f"rows[{i}]", make_field(None, None, FAILED, b.prov(f"rows[{i}]"), checks=[check]))
+            _doubt_row(b, i, check)
     unidad = (data.get("unidad_ejecutora") or {}).get("code")
     if data.get("report_type") != "avance_programatico" or not unidad:
         return
