@@ -142,6 +142,8 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
         mapping.update(_code_column(cells, depth, n_cols, mapping))
     if form == MODIFICATION and "movimiento" not in mapping.values():  # so "MOV." ("0 MOV: - E")
         mapping.update(_movement_column(cells, depth, paths, mapping, table))
+    if form == MODIFICATION and "number" not in mapping.values():  # so "No." ("ent No. o", "Nós,")
+        mapping.update(_number_column(cells, depth, mapping))
     return mapping, depth
 
 
@@ -161,6 +163,22 @@ def _movement_column(cells: Sequence[Any], depth: int, paths: list[list[Any]], m
         texts = _body_texts(cells, j, depth)
         if texts and all(parse_movimiento(t).ok for t in texts):
             return {j: "movimiento"}
+    return {}
+
+
+_ROW_NUMBER_CELL = re.compile(r"M\s*[.\-]?\s*[0-9OIl]{1,2}|[0-9OIl]{1,4}[.\-]*")
+
+
+def _number_column(cells: Sequence[Any], depth: int, mapping: dict) -> dict[int, str]:
+    """The unmapped column just left of the descriptions whose body cells that hold anything
+    mostly hold a row number ("M.2", "207"), as number: the form prints its own column
+    for them there, under a title too short to be read surely."""
+    desc = [j for j, key in mapping.items() if key == "descripcion"]
+    if not desc or desc[0] - 1 in mapping or desc[0] == 0:
+        return {}
+    texts = _body_texts(cells, desc[0] - 1, depth)
+    if texts and sum(bool(_ROW_NUMBER_CELL.fullmatch(t.strip())) for t in texts) >= 0.6 * len(texts):
+        return {desc[0] - 1: "number"}
     return {}
 
 

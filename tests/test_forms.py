@@ -234,6 +234,17 @@ def test_a_movement_column_whose_title_is_unreadable_is_known_by_its_codes():
     assert [r["number"] for r in rows] == ["207", "208", "209"]  # the numbers' column is not taken for it
 
 
+@pytest.mark.parametrize("title", ["ent No. o", "Nós,", ""])  # specks of a fax's shading read as letters
+def test_a_number_column_whose_title_is_unreadable_is_known_by_its_numbers(title):
+    header = [(*h[:4], title if h[4] == "No." else h[4]) for h in MOD_HEADER]
+    body = [["T", "4.6.1", "M.2", "ADMINISTRAR", "INFORME", "4", "", "", "4", "1", "1", "1", "1", ""],
+            ["T/AM", "4.6.2", "207", "GESTIONAR", "SUMINISTROS", "12", "4", "", "16", "3", "4", "5", "4", "SE AMPLIA"],
+            ["R", "4.6.3", "204.", "ACTUALIZAR", "PADRON", "2", "", "", "2", "1", "0", "0", "1", "SE RECALENDARIZA"]]
+    rows = understand(_page(_grid(header, body, 14), header=TITLE)).data["rows"]
+    assert [r["number"] for r in rows] == ["M.2", "207", "204."]  # as read
+    assert [r["meta_anual_autorizada"] for r in rows] == ["4", "12", "2"]  # numbers elsewhere stay theirs
+
+
 def test_form_detection_tolerates_ocr_errors():
     assert detect_form("PRIMER AVANGE PROGRAMATIC0") == PROGRESS
     assert detect_form("MODIFICACI0NES PROGRAMATlCAS") == MODIFICATION
