@@ -62,16 +62,22 @@ def erase_rulings(gray: np.ndarray, rulings: Rulings, streaks_between: Sequence[
     ``streaks_between``: the table's row edges on a black-and-white scan, where a
     horizontal line away from every row edge is a streak of the transmission running
     through the print, not a ruling: it is inpainted instead, so the strokes it crossed
-    are joined again from above and below (painted white, "52" lost its middle)."""
+    are joined again from above and below (painted white, "52" lost its middle). The
+    rulings' known streaks (``rulings.streaks``) are inpainted on any page."""
     lines = cv2.dilate(rulings.horizontal, np.ones((5, 5), np.uint8)) | cv2.dilate(
         rulings.vertical, np.ones((5, 2 * column_pad + 1), np.uint8))
     out = gray.copy()
-    if not streaks_between:
+    # the lines known as a scan's streaks (ocr.rulings.scan_streaks) are inpainted wherever
+    # they run, near a row edge too (painted white there, they cut the titles they cross)
+    known = rulings.streaks if rulings.streaks is not None and rulings.streaks.any() else None
+    if not streaks_between and known is None:
         out[lines > 0] = 255
         return out
-    streaks = rulings.horizontal.copy()
+    streaks = rulings.horizontal.copy() if streaks_between else np.zeros_like(gray)
     for y in streaks_between:
         streaks[max(0, y - STREAK_CLEAR):y + STREAK_CLEAR + 1] = 0
+    if known is not None:
+        streaks |= known
     streaks = cv2.dilate(streaks, np.ones((5, 5), np.uint8))
     out[(lines > 0) & (streaks == 0)] = 255
     return cv2.inpaint(out, streaks, 3, cv2.INPAINT_TELEA) if streaks.any() else out

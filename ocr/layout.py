@@ -2,13 +2,13 @@
 the signature block below it, found by morphology on the clean page."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from ocr.cleanup import ink_mask
-from ocr.rulings import Rulings, find_rulings
+from ocr.rulings import Rulings, find_rulings, scan_streaks
 from ocr.types import BBox, Cell, Grid, OcrText
 
 __all__ = ["Layout", "Rulings", "find_grid", "find_layout", "find_rulings", "signature_columns"]
@@ -322,15 +322,19 @@ def _table_verticals(r: Rulings, grid: Grid, band: int = 10) -> Rulings:
     for x in grid.col_edges:
         xs = slice(max(0, x - band), x + band + 1)
         vert[ys, xs] = r.vertical[ys, xs]
-    return Rulings(horizontal=r.horizontal, vertical=vert)
+    return replace(r, vertical=vert)
 
 
-def find_layout(gray: np.ndarray, rulings: Rulings | None = None, *, dithered: bool = False) -> Layout:
+def find_layout(gray: np.ndarray, rulings: Rulings | None = None, *, dithered: bool = False,
+                skew: float = 0.0) -> Layout:
     """Grid, rulings and the regions around the table; ``rulings`` when already found
     (the page was turned over: its rulings turned with it); ``dithered``: a black-and-white
-    scan (see :func:`ocr.rulings.find_rulings`)."""
+    scan (see :func:`ocr.rulings.find_rulings`); ``skew``: the degrees the page was
+    deskewed by, which tells a scan's streaks from rulings (:func:`ocr.rulings.scan_streaks`)."""
     rulings = rulings or find_rulings(gray, dithered=dithered)
-    grid = find_grid(gray, rulings, dithered=dithered)
+    if rulings.streaks is None:
+        rulings = scan_streaks(rulings, gray, skew)
+    grid = find_grid(gray, rulings.without_streaks(), dithered=dithered)
     h, w = gray.shape
     if grid is None:
         header = BBox(0, 0, w, h)

@@ -148,7 +148,8 @@ def _upright(image: np.ndarray, rotation: int | None, dithered: bool = False) ->
     """The clean page and its layout, upside-down pages turned: told by where the table's
     multi-level header is (no tesseract call), else by reading a strip of text."""
     page = cleanup(image, rotation=rotation, flip=False)
-    layout = find_layout(page.image, dithered=dithered)  # before despeckling: the dots of a faxed ruling are line
+    # before despeckling: the dots of a faxed ruling are line
+    layout = find_layout(page.image, dithered=dithered, skew=page.skew)
     if rotation is not None:
         return page, layout
     turned = header_at_bottom(layout.grid) if layout.grid is not None else None
@@ -156,8 +157,10 @@ def _upright(image: np.ndarray, rotation: int | None, dithered: bool = False) ->
         turned = upside_down(page.image)
     if turned:
         page = replace(page, image=rotate_right_angle(page.image, 180), rotation=(page.rotation + 180) % 360)
-        turned_rulings = Rulings(horizontal=rotate_right_angle(layout.rulings.horizontal, 180),
-                                 vertical=rotate_right_angle(layout.rulings.vertical, 180))
+        r = layout.rulings
+        turned_rulings = Rulings(horizontal=rotate_right_angle(r.horizontal, 180),
+                                 vertical=rotate_right_angle(r.vertical, 180),
+                                 streaks=None if r.streaks is None else rotate_right_angle(r.streaks, 180))
         layout = find_layout(page.image, turned_rulings, dithered=dithered)
     return page, layout
 

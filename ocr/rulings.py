@@ -7,7 +7,7 @@ page is a line, and its gaps are closed inside that band only (never across text
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -21,10 +21,19 @@ _MIN_BINS = 3  # bins a dotted line must be seen in (a ruling under a title over
 
 @dataclass(frozen=True)
 class Rulings:
-    """Masks (255 = ruling ink) of the long horizontal and vertical lines."""
+    """Masks (255 = ruling ink) of the long horizontal and vertical lines; ``streaks``: the
+    long lines that were level in the scan as delivered but not on the page (a fax's or a
+    scanner's streak, see :func:`scan_streaks`), None until looked for."""
 
     horizontal: np.ndarray
     vertical: np.ndarray
+    streaks: np.ndarray | None = None
+
+    def without_streaks(self) -> Rulings:
+        """The rulings the table is made of: the horizontal lines less the streaks."""
+        if self.streaks is None or not self.streaks.any():
+            return self
+        return replace(self, horizontal=cv2.subtract(self.horizontal, self.streaks))
 
 
 def find_rulings(gray: np.ndarray, *, dithered: bool = False) -> Rulings:
@@ -232,3 +241,79 @@ def _solid(row: np.ndarray, bw: int) -> bool:
     edges = np.flatnonzero(np.diff(on))
     runs = edges[1::2] - edges[::2]
     return bool(runs.size) and runs[runs >= bw // 2].sum() >= 0.5 * runs.sum()
+
+
+STREAK_LENGTH = 600  # pixels (at 300 dpi): a line this long shows its slope to a pixel in 600
+STREAK_TILT = 0.004  # slope between the scan's level and the page's below which streaks can't be told
+
+
+def _slope(labels: np.ndarray, i: int, x: int, y: int, w: int, h: int) -> tuple[float, float]:
+    """Slope and intercept of component ``i`` (pixel y against x, in page pixels)."""
+    ys, xs = np.nonzero(labels[y:y + h, x:x + w] == i)
+    a, b = np.polyfit(xs + x, ys + y, 1)
+    return float(a), float(b)
+
+
+def _along(ink: np.ndarray, a: float, b: float, x0: int, x1: int, half: int, gap: int) -> tuple[int, int]:
+    """The line y = a x + b followed left of x0 and right of x1 while there is ink on it
+    (a streak runs on, unbroken, through the print it crosses), over gaps up to ``gap``."""
+    h, w = ink.shape
+
+    def inked(x: int) -> bool:
+        yc = int(round(a * x + b))
+        return 0 <= x < w and bool(ink[max(0, yc - half):min(h, yc + half + 1), x].any())
+
+    ends = []
+    for start, step in ((x0, -1), (x1, 1)):
+        x = last = start
+        while 0 <= x + step < w and abs(x + step - last) <= gap:
+            x += step
+            if inked(x):
+                last = x
+        ends.append(last)
+    return ends[0], ends[1]
+
+
+def scan_streaks(r: Rulings, gray: np.ndarray, skew: float, f: float = 1.0) -> Rulings:
+    """The rulings with the streaks among their horizontal lines told (``streaks``).
+
+    A fax's transmission streak (or a scanner's) is a line along the scan's rows: level
+    in the scan as delivered, so on the deskewed page it leans by the skew removed, while
+    the table's rulings lie level. A long horizontal line whose slope is the scan's level
+    and not that of the page's rulings (most long lines) is a streak; followed on through
+    the print it crosses, the pieces of it cut off there are streak too. Left among the
+    rulings, a streak made a phantom row where it ran between two lines of a row's print;
+    the grid is found without them (:meth:`Rulings.without_streaks`), and they are erased
+    with the rulings as before. Nothing is told apart where the skew was too small for
+    the two levels to differ."""
+    level = -float(np.tan(np.radians(skew)))  # the scan's rows, on the deskewed page
+    n, labels, stats, ox, oy = _components(r.horizontal)
+    long = [i for i in range(1, n) if stats[i, cv2.CC_STAT_WIDTH] >= STREAK_LENGTH * f]
+    if not long:
+        return replace(r, streaks=np.zeros_like(r.horizontal))
+    fits = {i: _slope(labels, i, *stats[i, :4]) for i in long}
+    page = float(np.median([a for a, _ in fits.values()]))
+    streaky = [i for i, (a, _) in fits.items() if abs(a - level) < 0.4 * abs(page - level)]
+    if abs(page - level) < STREAK_TILT or len(long) - len(streaky) < max(3, len(streaky)):
+        return replace(r, streaks=np.zeros_like(r.horizontal))
+    ink = ink_mask(gray) > 0
+    path = np.zeros_like(r.horizontal)
+    for i in streaky:
+        x, y, w, hh = stats[i, :4]
+        a, b = fits[i]
+        b += oy - a * ox
+        half = max(1, int(round((hh - abs(a) * w) / 2)) + 1)
+        x0, x1 = _along(ink, a, b, x + ox, x + ox + w - 1, half, max(2, round(4 * f)))
+        for xx in range(x0, x1 + 1):
+            yc = int(round(a * xx + b))
+            path[max(0, yc - half):yc + half + 1, xx] = 255
+    # the streak's pieces among the rulings, those too short to show their slope too (cut
+    # off from the rest where it crossed print)
+    near = cv2.dilate(path, np.ones((5, 5), np.uint8)) > 0
+    streaks = np.zeros_like(r.horizontal)
+    for i in range(1, n):
+        x, y, w, hh = stats[i, :4]
+        mine = labels[y:y + hh, x:x + w] == i
+        if near[y + oy:y + oy + hh, x + ox:x + ox + w][mine].mean() >= 0.6:
+            streaks[y + oy:y + oy + hh, x + ox:x + ox + w][mine] = 255
+    return replace(r, streaks=streaks)

@@ -8,11 +8,11 @@ import cv2
 import numpy as np
 import pytest
 
-from ocr.cells import text_lines
+from ocr.cells import erase_rulings, text_lines
 from ocr.cleanup import cleanup, despeckle, rotate_right_angle
 from ocr.codegrammar import Gap, parse
 from ocr.geometry import ruled_lines
-from ocr.layout import find_grid, find_rulings, header_at_bottom
+from ocr.layout import find_grid, find_layout, find_rulings, header_at_bottom
 from ocr.mosaic import Piece, mosaic_words
 from ocr.numbers import advance, assess, ink_width, judge
 from ocr.testing import render_progress, sample_rows
@@ -58,6 +58,44 @@ def test_deskew_leaves_less_than_a_tenth_of_a_degree(drawn, angle):
     page = cleanup(skewed, rotation=0)
     assert abs(page.skew + angle) < 0.1
     assert abs(ruled_lines(page.image).skew) < 0.1
+
+
+def _streaked(angle: float):
+    """A table whose second body row wraps its description over several lines, scanned at
+    ``angle`` degrees, with a streak along one of the scan's rows running between its first
+    two lines (as a fax's transmission streak does, level in the scan, not on the page);
+    also the same scan without the streak, and the drawn row edges."""
+    rows = sample_rows(3)
+    rows[1][1] = ("202.- SEGUIMIENTO AL GASTO DE LOS SERVICIOS PERSONALES DE LA ENTIDAD Y DE LAS "
+                  "ACCIONES DE LOS PROGRAMAS DE LA ENTIDAD")
+    img, geom = render_progress(rows, row_h=200)
+    x0, x1 = geom["col_edges"][1], geom["col_edges"][2]
+    y0, y1 = geom["row_edges"][4], geom["row_edges"][5]
+    inked = (img[y0 + 5:y1 - 5, x0 + 5:x1 - 5] < 128).any(axis=1)
+    on = np.flatnonzero(inked)
+    gaps = np.flatnonzero(np.diff(on) > 1)
+    assert len(gaps) >= 2  # lines of print in the cell; the streak runs above the cells' single lines
+    gap_y = y0 + 5 + (on[gaps[0]] + on[gaps[0] + 1]) // 2
+    h, w = img.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    scan = cv2.warpAffine(img, m, (w, h), borderValue=255)
+    sx, sy = m @ np.array([(x0 + x1) / 2, gap_y, 1.0])
+    streaked = scan.copy()
+    streaked[int(round(sy)) - 2:int(round(sy)) + 3, geom["col_edges"][0] - 40:int(sx) + 1500] = 0
+    return streaked, scan, geom
+
+
+def test_a_scans_streak_between_two_lines_of_a_row_is_no_row_line():
+    streaked, scan, geom = _streaked(0.45)
+    clean = cleanup(scan, rotation=0)
+    assert not find_layout(clean.image, skew=clean.skew).rulings.streaks.any()  # rulings are not streaks
+    page = cleanup(streaked, rotation=0)
+    layout = find_layout(page.image, skew=page.skew)
+    assert layout.rulings.streaks.any()
+    assert layout.grid is not None and layout.grid.n_rows == len(geom["row_edges"]) - 1
+    assert _spans(layout.grid) == _spans(find_grid(clean.image))
+    # inpainted: dark only where a stroke or a column line crosses it (joined again)
+    assert (erase_rulings(page.image, layout.rulings)[layout.rulings.streaks > 0] < 128).mean() < 0.1
 
 
 def test_dotted_rulings_still_give_the_rows(drawn):
