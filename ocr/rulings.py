@@ -283,9 +283,9 @@ def scan_streaks(r: Rulings, gray: np.ndarray, skew: float, f: float = 1.0) -> R
     and not that of the page's rulings (most long lines) is a streak; followed on through
     the print it crosses, the pieces of it cut off there are streak too. Left among the
     rulings, a streak made a phantom row where it ran between two lines of a row's print;
-    the grid is found without them (:meth:`Rulings.without_streaks`), and they are erased
-    with the rulings as before. Nothing is told apart where the skew was too small for
-    the two levels to differ."""
+    the grid is found without them (:meth:`Rulings.without_streaks`), and erasing the
+    rulings inpaints them wherever they run (:func:`ocr.cells.erase_rulings`). Nothing is
+    told apart where the skew was too small for the two levels to differ."""
     level = -float(np.tan(np.radians(skew)))  # the scan's rows, on the deskewed page
     n, labels, stats, ox, oy = _components(r.horizontal)
     long = [i for i in range(1, n) if stats[i, cv2.CC_STAT_WIDTH] >= STREAK_LENGTH * f]
