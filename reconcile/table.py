@@ -171,8 +171,8 @@ _ROW_NUMBER_CELL = re.compile(r"M\s*[.\-]?\s*[0-9OIl]{1,2}|[0-9OIl]{1,4}[.\-]*")
 
 def _number_column(cells: Sequence[Any], depth: int, mapping: dict) -> dict[int, str]:
     """The unmapped column just left of the descriptions whose body cells that hold anything
-    mostly hold a row number ("M.2", "207"), as number: the form prints its own column
-    for them there, under a title too short to be read surely."""
+    mostly hold a row number (an M-number, or up to four digits), as number: the form
+    prints its own column for them there, under a title too short to be read surely."""
     desc = [j for j, key in mapping.items() if key == "descripcion"]
     if not desc or desc[0] - 1 in mapping or desc[0] == 0:
         return {}
