@@ -129,21 +129,46 @@ def _straight(mask: np.ndarray, horizontal: bool, f: float = 1.0) -> np.ndarray:
     return out
 
 
+_TEXT_SPAN = 64  # pixels (at 300 dpi): a long run is judged against the print beside it this much at a time
+_LONG_RUN = 1000  # pixels (at 300 dpi): a run at least this long is judged span by span
+_TEXT_SHARE = 0.25  # ... and loses only its spans along print when fewer than this share are
+
+
+def _dense_beside(ink: np.ndarray, top: int, bottom: int, xs: slice, near: int, far: int) -> bool:
+    """Is print packed just above or just below rows top..bottom over columns ``xs``?"""
+    h = ink.shape[0]
+    above = ink[max(0, top - far):max(0, top - near), xs]
+    below = ink[min(h, bottom + near):min(h, bottom + far), xs]
+    return max(float(above.mean()) if above.size else 0.0, float(below.mean()) if below.size else 0.0) > 0.4 * 255
+
+
 def _not_text(horiz: np.ndarray, ink: np.ndarray, f: float = 1.0) -> np.ndarray:
     """Drop horizontal runs with print packed just above or below them: the touching
-    baseline of heavy text, not a ruling (a ruling has cell padding on both sides)."""
+    baseline of heavy text, not a ruling (a ruling has cell padding on both sides). A long
+    run with print beside only a few of its spans loses those spans alone: a fax streak
+    that crossed a row's print and met the row's ruling is one run with it."""
     n, labels, stats, ox, oy = _components(horiz)
     out = horiz.copy()
-    h = horiz.shape[0]
     near, far = max(1, round(4 * f)), max(2, round(12 * f))
+    span = max(16, round(_TEXT_SPAN * f))
     for i in range(1, n):
         x, y, w, hh = stats[i, :4]
+        mine = labels[y:y + hh, x:x + w] == i
         x, y = x + ox, y + oy
-        above = ink[max(0, y - far):max(0, y - near), x:x + w]
-        below = ink[min(h, y + hh + near):min(h, y + hh + far), x:x + w]
-        dense = max(float(above.mean()) if above.size else 0.0, float(below.mean()) if below.size else 0.0)
-        if dense > 0.4 * 255:
-            out[y:y + hh, x:x + w][labels[y - oy:y - oy + hh, x - ox:x - ox + w] == i] = 0
+        if not _dense_beside(ink, y, y + hh, slice(x, x + w), near, far):
+            continue
+        dense = []
+        if w >= _LONG_RUN * f:
+            for s in range(0, w, span):
+                rows = np.flatnonzero(mine[:, s:s + span].any(axis=1))
+                if len(rows) and _dense_beside(ink, y + int(rows[0]), y + int(rows[-1]) + 1,
+                                               slice(x + s, x + min(w, s + span)), near, far):
+                    dense.append(s)
+        if dense and len(dense) < _TEXT_SHARE * -(-w // span):
+            for s in dense:
+                out[y:y + hh, x + s:x + min(w, s + span)][mine[:, s:s + span]] = 0
+        else:
+            out[y:y + hh, x:x + w][mine] = 0
     return out
 
 

@@ -98,6 +98,33 @@ def test_a_scans_streak_between_two_lines_of_a_row_is_no_row_line():
     assert (erase_rulings(page.image, layout.rulings)[layout.rulings.streaks > 0] < 128).mean() < 0.1
 
 
+def test_a_ruling_joined_by_a_streak_through_print_keeps_its_own_length():
+    """A fax streak that crossed a row's print and ran down into the row's ruling is one run
+    with it. Judged whole, the print packed beside the streak dropped the ruling too (and
+    two rows merged); judged span by span, only the streak's spans along the print go."""
+    from ocr.rulings import _not_text
+    h, w = 200, 2400
+    horiz = np.zeros((h, w), np.uint8)
+    ink = np.zeros((h, w), np.uint8)
+    horiz[120:123, 0:w] = 255  # the row's ruling
+    xs = np.arange(w - 300, w)
+    ys = (121 - (xs - (w - 300)) * 40 / 300).astype(int)  # the streak, rising into the print
+    for x, y in zip(xs, ys):
+        horiz[y - 1:y + 2, x] = 255
+    ink[70:80, :] = 255  # a line of heavy print just above the streak's top, the width of the row
+    ink[70:80, ::4] = 0
+    ink |= horiz
+    kept = _not_text(horiz, ink)
+    assert kept[120:123, :w - 400].all()  # the ruling stays
+    assert not kept[78:88, w - 64:].any()  # the streak where it runs along the print goes
+    heavy = np.zeros_like(horiz)  # a heavy text's touching baseline is no ruling however long
+    heavy[120:123, :] = 255
+    ink2 = heavy.copy()
+    ink2[108:117, :] = 255
+    ink2[108:117, ::5] = 0
+    assert not _not_text(heavy, ink2).any()
+
+
 def test_dotted_rulings_still_give_the_rows(drawn):
     img, geom = drawn
     faxed = img.copy()
