@@ -23,6 +23,7 @@ from ocr.cleanup import cleanup, despeckle, rotate_right_angle, upside_down
 from ocr.codes import read_codes, well_formed
 from ocr.layout import Layout, Rulings, find_layout, header_at_bottom
 from ocr.mosaic import Piece, mosaic_words
+from ocr.numbers import digits_of
 from ocr.types import BBox, CleanPage, Line, OcrText, PageRead
 from ocr.words import group_lines, split_gaps, to_line, to_lines
 
@@ -91,7 +92,7 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     for i, first, new in zip(at, firsts, got):
         if new.text == first.text or "," in new.text or not well_formed(new.text, settings.code_pattern):
             continue
-        same = re.sub(r"\D", "", new.text) == re.sub(r"\D", "", first.text)
+        same = digits_of(new.text) == digits_of(first.text)
         formed = well_formed(first.text, settings.code_pattern)
         # the first reading's own digits, well formed now ("2.11" -> "2.1.1"), are taken
         # even unsure (at their confidence: a reviewer looks)

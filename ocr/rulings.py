@@ -153,10 +153,10 @@ def _not_text(horiz: np.ndarray, ink: np.ndarray, f: float = 1.0) -> np.ndarray:
     span = max(16, round(_TEXT_SPAN * f))
     for i in range(1, n):
         x, y, w, hh = stats[i, :4]
+        if not _dense_beside(ink, y + oy, y + oy + hh, slice(x + ox, x + ox + w), near, far):
+            continue
         mine = labels[y:y + hh, x:x + w] == i
         x, y = x + ox, y + oy
-        if not _dense_beside(ink, y, y + hh, slice(x, x + w), near, far):
-            continue
         dense = []
         if w >= _LONG_RUN * f:
             for s in range(0, w, span):
