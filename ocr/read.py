@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from ocr._exec.tesseract import Word
-from ocr.cells import ReadSettings, cell_words, erase_rulings, read_table, table_pieces
+from ocr.cells import LOOKALIKE_CAP, ReadSettings, cell_words, erase_rulings, read_table, table_pieces
 from ocr.cleanup import cleanup, despeckle, rotate_right_angle, upside_down
 from ocr.codes import read_codes, well_formed
 from ocr.layout import Layout, Rulings, find_layout, header_at_bottom
@@ -98,11 +98,43 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
         # even unsure (at their confidence: a reviewer looks)
         if not (same and (new.confidence >= 0.8 or not formed) or new.confidence >= 0.9 and not formed):
             continue
-        word = OcrText(new.text, new.confidence, first.bbox)
-        words = (word, *header[i].words[1:])
-        confs = [x.confidence for x in words]
-        out[i] = replace(header[i], words=words, text=" ".join(x.text for x in words),
-                         confidence=round(0.7 * min(confs) + 0.3 * sum(confs) / len(confs), 4))
+        out[i] = _with_words(header[i], (OcrText(new.text, new.confidence, first.bbox), *header[i].words[1:]))
+    return tuple(out)
+
+
+def _with_words(line: Line, words: Sequence[OcrText]) -> Line:
+    """``line`` with its words read again as ``words``."""
+    words = tuple(words)
+    confs = [x.confidence for x in words]
+    return replace(line, words=words, text=" ".join(x.text for x in words),
+                   confidence=round(0.7 * min(confs) + 0.3 * sum(confs) / len(confs), 4))
+
+
+# a header line opening with a bare code some of whose digits read as look-alikes, before
+# a name ("$2 DESARROLLO", "S11 GESTION", "2O1 ..."): tesseract reads a serif 5 as "$" or
+# "S" even told to read digits alone (it then drops the mark: "2" for "52")
+_BARE_LOOKALIKES = str.maketrans({"$": "5", "S": "5", "s": "5", "O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
+_LOOKALIKE_NUMBER = re.compile(r"^[\d$SsOoIl|]{1,8}$")
+
+
+def _header_numbers(header: Sequence[Line]) -> tuple[Line, ...]:
+    """A bare code read partly as look-alikes, opening a header line or just after its
+    label ("RAMO: $2 ..."), before a name, gets the look-alikes read as the digits they
+    stand for, vouched for at most :data:`LOOKALIKE_CAP`. A code holds digits alone there
+    (dotted codes and roman numerals are left as read)."""
+    def bare_code(words: Sequence[OcrText], j: int) -> bool:
+        w = words[j]
+        return ((j == 0 or words[j - 1].text.endswith(":")) and j + 1 < len(words)
+                and not w.text.isdigit() and bool(_LOOKALIKE_NUMBER.match(w.text))
+                and any(ch.isdigit() for ch in w.text) and sum(ch.isalpha() for ch in words[j + 1].text) >= 3)
+
+    out = list(header)
+    for i, ln in enumerate(header):
+        at = [j for j in range(len(ln.words)) if bare_code(ln.words, j)]
+        if at:
+            words = [OcrText(w.text.translate(_BARE_LOOKALIKES), min(w.confidence, LOOKALIKE_CAP), w.bbox)
+                     if j in at else w for j, w in enumerate(ln.words)]
+            out[i] = _with_words(ln, words)
     return tuple(out)
 
 
@@ -278,7 +310,7 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
         per_cell = cell_words(layout.grid, [*wide_owners, *narrow_owners], table_words)
         grid = read_table(sharp, layout.grid, per_cell, settings=settings, numeric_cols=numeric_cols,
                           codes_from=text_gray)
-    header = _header_codes(text_gray, read_header(words[0]), settings)
+    header = _header_numbers(_header_codes(text_gray, read_header(words[0]), settings))
     signature, footer = read_signature(words[-1], layout) if layout.grid is not None else ((), ())
     h, w = gray.shape
     read = PageRead(width=w, height=h, rotation=page.rotation, skew=page.skew, header=header,

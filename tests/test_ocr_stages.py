@@ -764,3 +764,27 @@ def test_a_digit_broken_in_small_pieces_still_counts():
     assert len(pieces) >= 3 and max(b[3] - b[1] for b in pieces) < 0.4 * ink.height
     digits = _ink_digits(_blobs(broken), ink.height, ink.width)
     assert digits is not None and sum(map(len, digits)) == 3
+
+
+def test_a_header_code_read_with_look_alikes_is_read_as_digits():
+    from ocr.cells import LOOKALIKE_CAP
+    from ocr.read import _header_numbers
+    from ocr.types import Line
+
+    def line(*texts):
+        words = tuple(OcrText(t, 0.9, BBox(100 * i, 0, 100 * i + 80, 30)) for i, t in enumerate(texts))
+        return Line(" ".join(texts), 0.9, BBox(0, 0, 100 * len(texts), 30), words)
+
+    lines = [line("$2", "DESARROLLO", "INTEGRAL"),  # a serif 5 read "$"
+             line("PROGRAMA:", "S11", "GESTION"),  # ... or "S", just after the label
+             line("2O1", "DIRECCION"),
+             line("2.4.6", "PROMOCION"),  # dotted codes are the code reader's
+             line("XXIV", "AYUNTAMIENTO"),  # no digit: a roman numeral, a word
+             line("PROGRAMA", "OPERATIVO", "ANUAL", "2O23"),  # not where a code stands
+             line("$2", "Y")]  # no name after it
+    out = _header_numbers(lines)
+    assert [ln.text for ln in out] == ["52 DESARROLLO INTEGRAL", "PROGRAMA: 511 GESTION", "201 DIRECCION",
+                                       "2.4.6 PROMOCION", "XXIV AYUNTAMIENTO", "PROGRAMA OPERATIVO ANUAL 2O23",
+                                       "$2 Y"]
+    assert out[0].words[0].confidence == LOOKALIKE_CAP and out[1].words[1].confidence == LOOKALIKE_CAP
+    assert out[3] is lines[3] and out[1].words[1].bbox == lines[1].words[1].bbox
