@@ -240,6 +240,20 @@ def _continues(row_cells: list[Any], mapping: dict[int, str], previous: dict | N
     return all(_get(previous, key) is None for key in filled)
 
 
+# Columns of free prose: a cell's text wraps over several lines there.
+PROSE_KEYS = ("observaciones", "justificacion")
+
+
+def _tail(row_cells: list[Any], mapping: dict[int, str], previous: dict | None) -> bool:
+    """Whether a grid row is only the last lines of the row above's prose, cut off by a
+    spurious line (a fax streak level with the scan, between two lines of a justification):
+    it names nothing, it fills prose columns alone, and the row above has text in each."""
+    if previous is None:
+        return False
+    filled = [mapping[c.col] for c in row_cells if c.col in mapping and c.text.text.strip()]
+    return bool(filled) and all(key in PROSE_KEYS and _get(previous, key) for key in filled)
+
+
 def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
     cells = list(grid.cells)
     n_cols = len(grid.col_edges) - 1
@@ -248,13 +262,13 @@ def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
     for c in cells:
         if c.row >= depth:
             by_row.setdefault(c.row, []).append(c)
-    rows, kind, span_end = [], None, 0
+    rows, kind, span_end, fresh = [], None, 0, True  # fresh: no row since the last separator
     for r in sorted(by_row):
         row_cells = by_row[r]
         if any(c.col_span >= max(2, n_cols - 1) for c in row_cells):  # META / ACCION separator
             sep = next(c for c in row_cells if c.col_span >= max(2, n_cols - 1))
             kind = sep if sep.text.text.strip() else kind
-            span_end = 0
+            span_end, fresh = 0, True
             continue
         if not any(c.text.text.strip() for c in row_cells if c.col in mapping):
             continue
@@ -264,6 +278,14 @@ def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
                 if c.col in mapping and c.text.text.strip():
                     _set(rows[i], mapping[c.col], out.cell(f"rows[{i}].{mapping[c.col]}", c))
             continue
+        if not fresh and _tail(row_cells, mapping, rows[-1] if rows else None):
+            i = len(rows) - 1
+            for c in row_cells:
+                if c.col in mapping and c.text.text.strip():
+                    key = mapping[c.col]
+                    _set(rows[i], key, out.extend(f"rows[{i}].{key}", _get(rows[i], key), c))
+            continue
+        fresh = False
         i = len(rows)
         row = _empty_row(form)
         if form == MODIFICATION and kind is not None:

@@ -295,6 +295,29 @@ def test_row_cut_by_a_spurious_ruling_is_one_row():
     assert raw.ocr["rows[0].aumentos"].bbox is not None
 
 
+def test_the_last_lines_of_a_justification_cut_off_by_a_spurious_line_stay_with_their_row():
+    """A fax streak level with the scan ran across the table between two lines of the last
+    row's justification: the grid row under it holds only their last line."""
+    body = [["T", "2.4.1", "404", "BRINDAR PROGRAMAS", "ACTIVIDAD", "117", "", "17", "100", "33", "30", "24", "13",
+             "SE TRANSFIEREN 17 ACTIVIDADES"],
+            ["R", "2.1.1", "406", "FOMENTAR", "GESTIONES", "48", "", "", "48", "12", "12", "10", "14",
+             "SE RECALENDARIZAN LAS GESTIONES"],
+            [""] * 13 + ["DECEMBRINA."]]
+    raw = understand(_page(_grid(MOD_HEADER, body, 14), header=TITLE))
+    rows = raw.data["rows"]
+    assert [r["number"] for r in rows] == ["404", "406"]
+    assert rows[1]["justificacion"] == "SE RECALENDARIZAN LAS GESTIONES DECEMBRINA."
+    assert rows[0]["justificacion"] == "SE TRANSFIEREN 17 ACTIVIDADES"
+    box = raw.ocr["rows[1].justificacion"].bbox  # both pieces, for the reviewer's crop
+    assert box[1] == 500 + 40 * 3 and box[3] == 500 + 40 * 5
+    # a row of its own brings what names it, or numbers: it stays a row
+    body[2] = [""] * 5 + ["7"] + [""] * 7 + ["DECEMBRINA."]
+    assert len(understand(_page(_grid(MOD_HEADER, body, 14), header=TITLE)).data["rows"]) == 3
+    # and prose the row above lacks is no tail of it
+    body[1][13], body[2] = "", [""] * 13 + ["DECEMBRINA."]
+    assert len(understand(_page(_grid(MOD_HEADER, body, 14), header=TITLE)).data["rows"]) == 3
+
+
 def test_halves_that_overlap_are_not_merged():
     # the lower grid row fills a cell the upper one also has: two readings of one cell, or two rows
     raw = understand(_page(_cut_grid({4: "EXPEDIENTE", 5: "6"}, {5: "6"}), header=TITLE))
