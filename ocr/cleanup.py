@@ -155,6 +155,15 @@ _SPECK_REACH = 10  # pixels: a period or a comma sits this close to its digits
 _SPECKS_ONE_BY_ONE = 4000  # up to this many small blobs, each is looked at in its own window
 
 
+def specks_of(stats: np.ndarray) -> np.ndarray:
+    """Which blobs (rows of ``cv2.connectedComponentsWithStats``' stats, the background
+    first) are no bigger than a speck."""
+    small = ((stats[:, cv2.CC_STAT_AREA] <= _SPECK_AREA) & (stats[:, cv2.CC_STAT_WIDTH] <= 6)
+             & (stats[:, cv2.CC_STAT_HEIGHT] <= 6))
+    small[0] = False
+    return small
+
+
 def despeckle(gray: np.ndarray) -> np.ndarray:
     """Isolated specks of toner or fax noise (and halftone dots of shaded cells) become paper.
 
@@ -164,9 +173,7 @@ def despeckle(gray: np.ndarray) -> np.ndarray:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
         return gray
-    small = ((stats[:, cv2.CC_STAT_AREA] <= _SPECK_AREA) & (stats[:, cv2.CC_STAT_WIDTH] <= 6)
-             & (stats[:, cv2.CC_STAT_HEIGHT] <= 6))
-    small[0] = False
+    small = specks_of(stats)
     if not small.any():
         return gray
     x0 = np.clip(stats[:, 0] - _SPECK_REACH, 0, gray.shape[1])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from ocr.cleanup import ink_mask
+from ocr.cleanup import ink_mask, specks_of
 from ocr.rulings import Rulings, find_rulings, scan_streaks
 from ocr.types import BBox, Cell, Grid, OcrText
 
@@ -101,6 +101,38 @@ def _ruled(r: Rulings, ink: np.ndarray | None, ys: slice, x: int, t: int, broken
     return broken and (covered >= 0.2 or dots) and _crossed(ink, ys, x) < 0.2
 
 
+LINE_INK = 0.5  # share of a row edge's length inked along one pixel row: a line drawn there...
+LINE_CONTRAST = 2.5  # ...if that many times the share inked 3-8 px above it, and below it
+
+
+def _row_ruled(r: Rulings, ink: np.ndarray | None, y: int, xs: slice, t: int, broken: bool = False) -> bool:
+    """Is a row line drawn at row edge ``y`` over the columns ``xs``? Found as a ruling over
+    half of it; or, on a black-and-white scan (``broken``), as a pixel row within ``t`` of
+    the edge inked along most of it (:data:`LINE_INK`), far more than the rows a few pixels
+    above and below (:data:`LINE_CONTRAST`): the line under a grey title a fax dithered,
+    lost from the rulings among the dots beside it (the dots alone ink every row alike)."""
+    if _present(r.horizontal, slice(max(0, y - t), y + t + 1), xs, 0):
+        return True
+    if not broken or ink is None or xs.stop - xs.start < 20:
+        return False
+    top = max(0, y - t - 8)
+    share = (ink[top:y + t + 9, xs] > 0).mean(axis=1)
+    near = np.arange(len(share)) + top
+    within = np.flatnonzero(np.abs(near - y) <= t)
+    if not len(within):
+        return False
+    k = int(within[np.argmax(share[within])])
+    # where the ruling runs in the columns it was found in: print near the edge is no line
+    # unless it lies just there
+    found = (r.horizontal[top:y + t + 9] > 0).sum(axis=1)
+    if not found.any() or abs(int(np.argmax(found)) - k) > 2:
+        return False
+    above, below = share[max(0, k - 8):max(0, k - 2)], share[k + 3:k + 9]
+    # (the foot of a line of capitals has their strokes on one side only)
+    return bool(len(above) and len(below) and share[k] >= LINE_INK
+                and share[k] >= LINE_CONTRAST * max(float(above.mean()), float(below.mean())))
+
+
 def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
                  ink: np.ndarray | None = None, broken: bool = False) -> list[tuple[int, int, int, int]]:
     """Rectangles (row, col, row_span, col_span) after merging across missing rulings
@@ -119,8 +151,7 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
         return i
 
     t = 6
-    open_below = [[i + 1 < nr and not _present(r.horizontal, slice(rows[i + 1] - t, rows[i + 1] + t + 1),
-                                                 slice(cols[j] + t, cols[j + 1] - t), 0)
+    open_below = [[i + 1 < nr and not _row_ruled(r, ink, rows[i + 1], slice(cols[j] + t, cols[j + 1] - t), t, broken)
                    for j in range(nc)] for i in range(nr)]
 
     def run(i: int, j: int) -> tuple[int, int]:
@@ -223,6 +254,19 @@ def _separating(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int],
     return keep
 
 
+def _without_specks(mask: np.ndarray) -> np.ndarray:
+    """The mask without blobs no bigger than a speck (:func:`ocr.cleanup.specks_of`): a
+    grey shading a fax dithers into dots is no print, above and below a ruling it runs
+    through, nor in a cell."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    small = specks_of(stats)
+    if not small.any():
+        return mask
+    out = mask.copy()
+    out[small[labels]] = 0
+    return out
+
+
 def _runs_on(r: Rulings, box: BBox, x: int, reach: int = 150) -> bool:
     """A vertical line beside the table that runs on well above and below it: a photo's
     page edge, not a border cut off by broken corners."""
@@ -254,7 +298,7 @@ def find_grid(gray: np.ndarray, rulings: Rulings | None = None, *, dithered: boo
     ink = ink_mask(gray)
     text = cv2.subtract(ink, cv2.dilate(r.vertical, np.ones((1, 9), np.uint8)))
     text = cv2.subtract(text, cv2.dilate(r.horizontal, np.ones((5, 1), np.uint8)))
-    rows = _separating(r, text, rows, cols, ink, dithered)
+    rows = _separating(r, _without_specks(text), rows, cols, ink, dithered)
     cells = tuple(
         Cell(row=i, col=j, row_span=rs, col_span=cs,
              bbox=BBox(cols[j], rows[i], cols[j + cs], rows[i + rs]), text=_EMPTY)

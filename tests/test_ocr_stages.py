@@ -788,3 +788,55 @@ def test_a_header_code_read_with_look_alikes_is_read_as_digits():
                                        "$2 Y"]
     assert out[0].words[0].confidence == LOOKALIKE_CAP and out[1].words[1].confidence == LOOKALIKE_CAP
     assert out[3] is lines[3] and out[1].words[1].bbox == lines[1].words[1].bbox
+
+
+def test_a_line_under_a_grey_title_a_fax_dithered_is_told_from_the_dots_and_from_print():
+    """On a black-and-white scan, the line under a shaded title can be lost from the rulings
+    among the dots the fax made of the grey; it is still a line where one pixel row is
+    inked along most of the cell, far more than the rows above it and below it."""
+    from ocr.layout import _row_ruled
+    from ocr.rulings import Rulings
+
+    rng = np.random.default_rng(3)
+    h, w, y = 60, 400, 30
+    found = np.zeros((h, w + 200), np.uint8)
+    found[y, w:] = 255  # the ruling, found in the next cell along the same edge
+
+    def judged(ink):
+        page = np.zeros((h, w + 200), np.uint8)
+        page[:, :w] = ink
+        return _row_ruled(Rulings(found, np.zeros_like(found)), page, y, slice(0, w), 6, broken=True)
+
+    dots = np.where(rng.random((h, w)) < 0.12, 255, 0).astype(np.uint8)
+    line = dots.copy()
+    line[y, rng.random(w) < 0.8] = 255  # a fax's broken line among the dots
+    assert judged(line)
+    assert not judged(dots)  # the dots alone
+    shifted = dots.copy()
+    shifted[y + 5, rng.random(w) < 0.8] = 255
+    assert not judged(shifted)  # not where the ruling runs beside it: print, not the line
+    assert not _row_ruled(Rulings(found, np.zeros_like(found)), np.pad(line, ((0, 0), (0, 200))), y,
+                          slice(0, w), 6, broken=False)  # a grey scan keeps its rulings whole
+    letters = np.zeros((h, w), np.uint8)  # a row of capitals standing on the edge: strokes above only
+    for x in range(0, w, 24):  # "HOUNO": two stems a letter, a bar along the foot
+        letters[y - 16:y + 1, x:x + 4] = 255
+        letters[y - 16:y + 1, x + 12:x + 16] = 255
+        letters[y - 1:y + 1, x:x + 16] = 255
+    assert not judged(letters)
+    through = line.copy()  # print running through it: a title centred on the edge
+    for x in range(0, w, 12):
+        through[y - 12:y + 12, x:x + 3] = 255
+    assert not judged(through)
+
+
+def test_the_levels_of_a_grey_header_a_fax_dithered_are_kept():
+    """The dots a fax makes of a grey header are no print that the header's rulings cut
+    through: its three levels stay rows."""
+    img, geom = render_progress(sample_rows(3))
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    shaded = img.copy()
+    band = shaded[ys[0]:ys[3], xs[0]:xs[-1]]
+    band[(np.random.default_rng(7).random(band.shape) < 0.12) & (band > 128)] = 0
+    grid = find_grid(np.where(shaded < 128, 0, 255).astype(np.uint8), dithered=True)
+    assert grid is not None and len(grid.row_edges) == len(ys)
+    assert all(abs(a - b) <= 5 for a, b in zip(grid.row_edges, ys))
