@@ -254,6 +254,14 @@ def _tail(row_cells: list[Any], mapping: dict[int, str], previous: dict | None) 
     return bool(filled) and all(key in PROSE_KEYS and _get(previous, key) for key in filled)
 
 
+def _band(row_cells: list[Any], n_cols: int) -> bool:
+    """Is a grid row a band across the table (META, ACCION)? One cell over all columns but
+    one at most; or (a line found in the band cut it, a fax's dots mended into one) no
+    cell of a single column, and one over half of them."""
+    spans = [c.col_span for c in row_cells]
+    return max(spans) >= max(2, n_cols - 1) or min(spans) >= 2 and max(spans) * 2 > n_cols
+
+
 def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
     cells = list(grid.cells)
     n_cols = len(grid.col_edges) - 1
@@ -265,8 +273,8 @@ def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
     rows, kind, span_end, fresh = [], None, 0, True  # fresh: no row since the last separator
     for r in sorted(by_row):
         row_cells = by_row[r]
-        if any(c.col_span >= max(2, n_cols - 1) for c in row_cells):  # META / ACCION separator
-            sep = next(c for c in row_cells if c.col_span >= max(2, n_cols - 1))
+        if _band(row_cells, n_cols):  # META / ACCION separator
+            sep = max(row_cells, key=lambda c: c.col_span)
             kind = sep if sep.text.text.strip() else kind
             span_end, fresh = 0, True
             continue

@@ -211,6 +211,34 @@ def test_modification_form_with_separator_rows():
     assert second["justificacion"] == "SE INCREMENTA"
 
 
+def test_a_separator_band_cut_in_two_by_a_phantom_line_is_still_a_band():
+    """A column line found inside the META band (a fax's dotted column ruling mended across
+    it) cuts the band in two cells: no cell of one column, one over most of them."""
+    from dataclasses import replace as _replace
+    header = [(0, 0, 2, 1, "MOV."), (0, 1, 2, 1, "PROY"), (0, 2, 2, 1, "LINEA DE ACCION P.M.D."),
+              (0, 3, 2, 1, "No."), (0, 4, 2, 1, "DESCRIPCION DE LAS METAS/ACCIONES"),
+              (0, 5, 2, 1, "UNIDAD MEDIDA"), (0, 6, 2, 1, "META ANUAL AUTORIZADA"),
+              (0, 7, 1, 2, "MODIFICACIONES"), (1, 7, 1, 1, "AUMENTOS"), (1, 8, 1, 1, "DISMINUCIONES"),
+              (0, 9, 2, 1, "META ANUAL MODIFICADA"), (0, 10, 1, 4, "CALENDARIO TRIMESTRE"),
+              (1, 10, 1, 1, "I"), (1, 11, 1, 1, "II"), (1, 12, 1, 1, "III"), (1, 13, 1, 1, "IV"),
+              (0, 14, 2, 1, "JUSTIFICACION")]
+    body = [[], ["", "", "4.6.1", "M.2", "ADMINISTRAR", "INFORME", "4", "", "", "4", "1", "1", "1", "1", ""],
+            [], ["AM", "", "4.6.1", "207", "GESTIONAR", "SUMINISTROS", "12", "4", "", "16", "3", "3", "5", "5", ""]]
+    grid = _grid(header, body, 15, full_rows={0: "META", 2: "ACCION"})
+    cells = []
+    for c in grid.cells:
+        if c.col_span == 15 and c.text.text == "META":
+            left = _replace(c, col_span=12, bbox=BBox(c.bbox.x0, c.bbox.y0, grid.col_edges[12], c.bbox.y1))
+            right = _replace(c, col=12, col_span=3, text=OcrText("", 0.0, None),
+                             bbox=BBox(grid.col_edges[12], c.bbox.y0, c.bbox.x1, c.bbox.y1))
+            cells += [left, right]
+        else:
+            cells.append(c)
+    title = ("PROGRAMA OPERATIVO ANUAL 2023", "MODIFICACIONES PROGRAMÁTICAS")
+    rows = understand(_page(_replace(grid, cells=tuple(cells)), header=title)).data["rows"]
+    assert [(r["kind"], r["number"], r["movimiento"]) for r in rows] == [("META", "M.2", None), ("ACCION", "207", "AM")]
+
+
 @pytest.mark.parametrize("pieces", [
     [(0, 9, 1, 1, "CA"), (0, 10, 1, 3, ".ENDARIO TRIMESTRE")],  # a phantom line through the word
     [(0, 9, 1, 2, "2 AERDARIO"), (0, 11, 1, 2, "ARIMESTRE")],  # ... between the words, both misread
