@@ -183,7 +183,8 @@ def test_same_top_level_keys_as_the_corpus_raw_records():
     assert list(raw.data["rows"][0]) == list(corpus["rows"][0])
 
 
-def test_modification_form_with_separator_rows():
+def _separated_grid(justificacion: str) -> Grid:
+    """A modification table with a META band, a goal row, an ACCION band and an action row."""
     header = [(0, 0, 2, 1, "MOV."), (0, 1, 2, 1, "PROY"), (0, 2, 2, 1, "LINEA DE ACCION P.M.D."),
               (0, 3, 2, 1, "No."), (0, 4, 2, 1, "DESCRIPCION DE LAS METAS/ACCIONES"),
               (0, 5, 2, 1, "UNIDAD MEDIDA"), (0, 6, 2, 1, "META ANUAL AUTORIZADA"),
@@ -192,8 +193,13 @@ def test_modification_form_with_separator_rows():
               (1, 10, 1, 1, "I"), (1, 11, 1, 1, '"'), (1, 12, 1, 1, "111"), (1, 13, 1, 1, "IV"),
               (0, 14, 2, 1, "JUSTIFICACION")]
     body = [[], ["", "", "4.6.1", "M.2", "ADMINISTRAR", "INFORME", "4", "", "", "4", "1", "1", "1", "1", ""],
-            [], ["AM", "", "4.6.1", "207", "GESTIONAR", "SUMINISTROS", "12", "4", "", "16", "3", "3", "5", "5", "SE INCREMENTA"]]
-    grid = _grid(header, body, 15, full_rows={0: "META", 2: "ACCION"})
+            [], ["AM", "", "4.6.1", "207", "GESTIONAR", "SUMINISTROS", "12", "4", "", "16", "3", "3", "5", "5",
+                 justificacion]]
+    return _grid(header, body, 15, full_rows={0: "META", 2: "ACCION"})
+
+
+def test_modification_form_with_separator_rows():
+    grid = _separated_grid("SE INCREMENTA")
     title = ("24 AYUNTAMIENTO DE MEXICALI", "PROGRAMA OPERATIVO ANUAL 2023", "MODIFICACIONES PROGRAMÁTICAS", "TMM-F009")
     raw = understand(_page(grid, header=title))
     d = raw.data
@@ -215,16 +221,7 @@ def test_a_separator_band_cut_in_two_by_a_phantom_line_is_still_a_band():
     """A column line found inside the META band (a fax's dotted column ruling mended across
     it) cuts the band in two cells: no cell of one column, one over most of them."""
     from dataclasses import replace as _replace
-    header = [(0, 0, 2, 1, "MOV."), (0, 1, 2, 1, "PROY"), (0, 2, 2, 1, "LINEA DE ACCION P.M.D."),
-              (0, 3, 2, 1, "No."), (0, 4, 2, 1, "DESCRIPCION DE LAS METAS/ACCIONES"),
-              (0, 5, 2, 1, "UNIDAD MEDIDA"), (0, 6, 2, 1, "META ANUAL AUTORIZADA"),
-              (0, 7, 1, 2, "MODIFICACIONES"), (1, 7, 1, 1, "AUMENTOS"), (1, 8, 1, 1, "DISMINUCIONES"),
-              (0, 9, 2, 1, "META ANUAL MODIFICADA"), (0, 10, 1, 4, "CALENDARIO TRIMESTRE"),
-              (1, 10, 1, 1, "I"), (1, 11, 1, 1, "II"), (1, 12, 1, 1, "III"), (1, 13, 1, 1, "IV"),
-              (0, 14, 2, 1, "JUSTIFICACION")]
-    body = [[], ["", "", "4.6.1", "M.2", "ADMINISTRAR", "INFORME", "4", "", "", "4", "1", "1", "1", "1", ""],
-            [], ["AM", "", "4.6.1", "207", "GESTIONAR", "SUMINISTROS", "12", "4", "", "16", "3", "3", "5", "5", ""]]
-    grid = _grid(header, body, 15, full_rows={0: "META", 2: "ACCION"})
+    grid = _separated_grid("")
     cells = []
     for c in grid.cells:
         if c.col_span == 15 and c.text.text == "META":
