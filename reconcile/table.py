@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 from rapidfuzz import fuzz
 
 from reconcile.pageread import MODIFICATION, PROGRESS, RawOut, best_title, fold
-from reconcile.parse import parse_movimiento
+from reconcile.parse import parse_movimiento, split_number
 
 # column title (folded) -> row key; quarter groups are handled apart
 PROGRESS_COLUMNS = {
@@ -223,35 +223,43 @@ def _get(row: dict, suffix: str) -> str | None:
     return item[m.group(3)] if m.group(3) else item
 
 
-def _continues(row_cells: list[Any], mapping: dict[int, str], previous: dict | None, span_end: int) -> bool:
-    """Whether a grid row is the rest of the printed row above, cut off by a spurious ruling.
-
-    All three must hold: a cell of the row above spans down over this grid row
-    (the printed row is taller than the cut), this row names nothing (no
-    number, description, líneas or movement of its own), and every cell it
-    fills is empty above (the two halves are complementary). A real row whose
-    ruling was lost instead brings its own numbers where the row above has
-    them, and stays a row."""
-    if previous is None or not row_cells or min(c.row for c in row_cells) >= span_end:
-        return False
-    filled = [mapping[c.col] for c in row_cells if c.col in mapping and c.text.text.strip()]
-    if any(key.split("[")[0] in IDENTITY_KEYS for key in filled):
-        return False
-    return all(_get(previous, key) is None for key in filled)
-
-
-# Columns of free prose: a cell's text wraps over several lines there.
+# Columns of free prose: a cell's text wraps over several lines there...
 PROSE_KEYS = ("observaciones", "justificacion")
+_WRAPS = ("descripcion", *PROSE_KEYS)  # ...as the description's does
 
 
-def _tail(row_cells: list[Any], mapping: dict[int, str], previous: dict | None) -> bool:
-    """Whether a grid row is only the last lines of the row above's prose, cut off by a
-    spurious line (a fax streak level with the scan, between two lines of a justification):
-    it names nothing, it fills prose columns alone, and the row above has text in each."""
+def _value(text: str | None) -> str | None:
+    """A cell's text, if it holds a letter or a digit (a lone "-" or "." holds nothing)."""
+    return text if text and any(ch.isalnum() for ch in text) else None
+
+
+def _rest_of_row_above(row_cells: list[Any], mapping: dict[int, str], previous: dict | None,
+                       spanned: bool) -> dict[str, str] | None:
+    """How a grid row is the rest of the printed row above, cut off by a spurious line
+    (a fax streak level with the scan): each of its filled cells' key -> "wraps" (the last
+    lines of a text the row above has: joined to it) or "fills" (a cell empty above: taken
+    as it is); None when it is a row of its own.
+
+    Where a cell of the row above spans down over this grid row (``spanned``: the printed
+    row is taller than the cut), the halves are complementary: this row names nothing
+    (no number, líneas or movement; a description only as the rest of the one above, not
+    opening with a row number), and every other cell it fills is empty above. A real row
+    whose ruling was lost instead brings its own numbers where the row above has them, and
+    stays a row. Elsewhere, only prose the row above has can continue."""
     if previous is None:
-        return False
-    filled = [mapping[c.col] for c in row_cells if c.col in mapping and c.text.text.strip()]
-    return bool(filled) and all(key in PROSE_KEYS and _get(previous, key) for key in filled)
+        return None
+    filled = {mapping[c.col]: c.text.text.strip() for c in row_cells if c.col in mapping and _value(c.text.text)}
+    how = {}
+    for key, text in filled.items():
+        if key in _WRAPS and _value(_get(previous, key)) and (key in PROSE_KEYS or split_number(None, text)[0] is None):
+            how[key] = "wraps"
+        elif spanned and key.split("[")[0] not in IDENTITY_KEYS and not _value(_get(previous, key)):
+            how[key] = "fills"
+        else:
+            return None
+    if not how or not spanned and any(key not in PROSE_KEYS for key in how):
+        return None
+    return how
 
 
 def _band(row_cells: list[Any], n_cols: int) -> bool:
@@ -280,18 +288,17 @@ def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
             continue
         if not any(c.text.text.strip() for c in row_cells if c.col in mapping):
             continue
-        if _continues(row_cells, mapping, rows[-1] if rows else None, span_end):
+        rest = _rest_of_row_above(row_cells, mapping, rows[-1] if rows else None,
+                                  spanned=bool(row_cells) and min(c.row for c in row_cells) < span_end) \
+            if not fresh else None
+        if rest is not None:
             i = len(rows) - 1
             for c in row_cells:
-                if c.col in mapping and c.text.text.strip():
-                    _set(rows[i], mapping[c.col], out.cell(f"rows[{i}].{mapping[c.col]}", c))
-            continue
-        if not fresh and _tail(row_cells, mapping, rows[-1] if rows else None):
-            i = len(rows) - 1
-            for c in row_cells:
-                if c.col in mapping and c.text.text.strip():
-                    key = mapping[c.col]
-                    _set(rows[i], key, out.extend(f"rows[{i}].{key}", _get(rows[i], key), c))
+                key = mapping.get(c.col)
+                if key in rest:
+                    value = out.extend(f"rows[{i}].{key}", _get(rows[i], key), c) if rest[key] == "wraps" \
+                        else out.cell(f"rows[{i}].{key}", c)
+                    _set(rows[i], key, value)
             continue
         fresh = False
         i = len(rows)

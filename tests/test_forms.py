@@ -286,9 +286,9 @@ MOD_HEADER = [(0, 0, 2, 1, "MOV."), (0, 1, 2, 1, "L/A"), (0, 2, 2, 1, "No."),
 TITLE = ("PROGRAMA OPERATIVO ANUAL 2031", "MODIFICACIONES PROGRAMÁTICAS")
 
 
-def _cut_grid(second_half: dict[int, str], top_half: dict[int, str]) -> Grid:
-    """A modification table whose one printed row was cut in two grid rows in columns 4-7 (a spurious
-    ruling): the other columns' cells span both grid rows."""
+def _cut_grid(second_half: dict[int, str], top_half: dict[int, str], cut: range = range(4, 8)) -> Grid:
+    """A modification table whose one printed row was cut in two grid rows in the columns ``cut``
+    (a spurious ruling): the other columns' cells span both grid rows."""
     cols = tuple(50 + W * j for j in range(15))
     rows = tuple(500 + 40 * i for i in range(5))
     cells = []
@@ -302,7 +302,7 @@ def _cut_grid(second_half: dict[int, str], top_half: dict[int, str]) -> Grid:
     spanning = {0: "AM", 1: "7.3.1", 2: "708", 3: "REVISAR EXPEDIENTES", 8: "9", 9: "2", 10: "2", 11: "2",
                 12: "3", 13: "SE AMPLIA"}
     for c in range(14):
-        if 4 <= c <= 7:
+        if c in cut:
             cell(2, c, 1, 1, top_half.get(c, ""))
             cell(3, c, 1, 1, second_half.get(c, ""))
         else:
@@ -341,6 +341,22 @@ def test_the_last_lines_of_a_justification_cut_off_by_a_spurious_line_stay_with_
     # and prose the row above lacks is no tail of it
     body[1][13], body[2] = "", [""] * 13 + ["DECEMBRINA."]
     assert len(understand(_page(_grid(MOD_HEADER, body, 14), header=TITLE)).data["rows"]) == 3
+
+
+def test_a_row_cut_between_the_lines_of_its_description_is_one_row():
+    """A fax streak level with the scan ran through a row between the two lines of its
+    description and along its numbers' tops: the upper grid row holds the description's
+    first line (and a speck of a digit read "-"), the lower one its last line and the numbers."""
+    top = {3: "708.-REVISAR LOS EXPEDIENTES", 9: "-"}
+    rest = {3: "DEL PERSONAL", 4: "EXPEDIENTE", 5: "6", 6: "3", 9: "2", 10: "2", 11: "2", 12: "3"}
+    raw = understand(_page(_cut_grid(rest, top, cut=range(3, 13)), header=TITLE))
+    assert len(raw.data["rows"]) == 1
+    row = raw.data["rows"][0]
+    assert row["descripcion"] == "708.-REVISAR LOS EXPEDIENTES DEL PERSONAL"
+    assert (row["unidad_medida"], row["meta_anual_autorizada"], row["calendario"]) == ("EXPEDIENTE", "6", ["2", "2", "2", "3"])
+    # a lower half whose description opens with a row number is a row of its own
+    rest[3] = "709.-ARCHIVAR"
+    assert len(understand(_page(_cut_grid(rest, top, cut=range(3, 13)), header=TITLE)).data["rows"]) == 2
 
 
 def test_halves_that_overlap_are_not_merged():
