@@ -265,9 +265,13 @@ def _rest_of_row_above(row_cells: list[Any], mapping: dict[int, str], previous: 
 def _band(row_cells: list[Any], n_cols: int) -> bool:
     """Is a grid row a band across the table (META, ACCION)? One cell over all columns but
     one at most; or (a line found in the band cut it, a fax's dots mended into one) no
-    cell of a single column, and one over half of them."""
+    cell of a single column, one over half of them, and no digit (a row whose column lines
+    a fax lost still holds its numbers, and stays a row)."""
     spans = [c.col_span for c in row_cells]
-    return max(spans) >= max(2, n_cols - 1) or min(spans) >= 2 and max(spans) * 2 > n_cols
+    if max(spans) >= max(2, n_cols - 1):
+        return True
+    return min(spans) >= 2 and max(spans) * 2 > n_cols and not any(
+        ch.isdigit() for c in row_cells for ch in c.text.text)
 
 
 def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:

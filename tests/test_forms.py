@@ -234,6 +234,15 @@ def test_a_separator_band_cut_in_two_by_a_phantom_line_is_still_a_band():
     title = ("PROGRAMA OPERATIVO ANUAL 2023", "MODIFICACIONES PROGRAMÁTICAS")
     rows = understand(_page(_replace(grid, cells=tuple(cells)), header=title)).data["rows"]
     assert [(r["kind"], r["number"], r["movimiento"]) for r in rows] == [("META", "M.2", None), ("ACCION", "207", "AM")]
+    # a row of wide cells that holds numbers (its column lines lost) is a row, not a band
+    last = max(c.row for c in cells)
+    merged = [c for c in cells if c.row != last] + [
+        Cell(last, 0, 1, 12, BBox(grid.col_edges[0], grid.row_edges[last], grid.col_edges[12], grid.row_edges[last + 1]),
+             OcrText("AM 4.6.1 207 GESTIONAR SUMINISTROS 12 4 16 3 3", 0.9, None)),
+        Cell(last, 12, 1, 3, BBox(grid.col_edges[12], grid.row_edges[last], grid.col_edges[15], grid.row_edges[last + 1]),
+             OcrText("5 5", 0.9, None))]
+    rows = understand(_page(_replace(grid, cells=tuple(merged)), header=title)).data["rows"]
+    assert len(rows) == 2 and rows[1]["kind"] == "ACCION"
 
 
 @pytest.mark.parametrize("pieces", [
