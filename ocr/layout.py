@@ -298,7 +298,11 @@ def find_grid(gray: np.ndarray, rulings: Rulings | None = None, *, dithered: boo
     ink = ink_mask(gray)
     text = cv2.subtract(ink, cv2.dilate(r.vertical, np.ones((1, 9), np.uint8)))
     text = cv2.subtract(text, cv2.dilate(r.horizontal, np.ones((5, 1), np.uint8)))
-    rows = _separating(r, _without_specks(text), rows, cols, ink, dithered)
+    # specks are no print only where rows are judged: the table, and a margin round it
+    # wider than a speck (a blob the cut leaves smaller lies in the margin)
+    y0, y1, x0, x1 = max(0, rows[0] - 8), rows[-1] + 9, max(0, cols[0] - 8), cols[-1] + 9
+    text[y0:y1, x0:x1] = _without_specks(text[y0:y1, x0:x1])
+    rows = _separating(r, text, rows, cols, ink, dithered)
     cells = tuple(
         Cell(row=i, col=j, row_span=rs, col_span=cs,
              bbox=BBox(cols[j], rows[i], cols[j + cs], rows[i + rs]), text=_EMPTY)
