@@ -292,8 +292,7 @@ def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
             continue
         if not any(c.text.text.strip() for c in row_cells if c.col in mapping):
             continue
-        rest = _rest_of_row_above(row_cells, mapping, rows[-1] if rows else None,
-                                  spanned=bool(row_cells) and min(c.row for c in row_cells) < span_end) \
+        rest = _rest_of_row_above(row_cells, mapping, rows[-1] if rows else None, spanned=r < span_end) \
             if not fresh else None
         if rest is not None:
             i = len(rows) - 1
