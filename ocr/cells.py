@@ -21,6 +21,7 @@ from ocr.words import locate, to_text
 
 NUMBER = re.compile(r"^[\d.,%\s-]*\d[\d.,%\s-]*$")
 NUMBER_WHITELIST = "0123456789,%"
+SURE = 0.9  # a number read at least this surely teaches the page's digit shapes to the code reader
 # dotted codes as first read: "4.6.1", "4.61", "461, 462" (numbers never have ", " inside)
 CODE_LIKE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d|\d\.\d|\d,\s+\d")
 _STRICT_CODE = re.compile(r"\d+\.\d+\.\d+")
@@ -380,11 +381,6 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     # from a 200 dpi scan reads far better enlarged than reduced)
     zoom = min(2.5, max(settings.reread_scale, settings.reread_height / float(np.median(heights)))) \
         if heights else settings.reread_scale
-    got = read_codes(plain, [_interior(grid.cells[k], settings.margin) for k in codes],
-                     first=[texts[k] for k in codes], pattern=settings.code_pattern,
-                     levels=settings.code_levels, scale=zoom, blur=settings.reread_blur)
-    for k, new in zip(codes, got):
-        texts[k] = _code_or_first(texts[k], new)
     doubtful = []
     for k, (cell, t) in enumerate(zip(grid.cells, texts)):
         if k in codes:
@@ -411,6 +407,13 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
             if third.width_ok and third.well_formed:
                 agree = digits_of(new.text) in (digits_of(firsts[k].text), digits_of(as_number.get(k, new).text))
                 texts[k] = replace(new, confidence=0.9 if not agree else 0.97)
+    got = read_codes(plain, [_interior(grid.cells[k], settings.margin) for k in codes],
+                     first=[texts[k] for k in codes], pattern=settings.code_pattern,
+                     levels=settings.code_levels, scale=zoom, blur=settings.reread_blur,
+                     sure=[(_interior(grid.cells[k], settings.margin), texts[k].text) for k in sorted(number)
+                           if texts[k].confidence >= SURE and NUMBER.match(texts[k].text)])
+    for k, new in zip(codes, got):
+        texts[k] = _code_or_first(texts[k], new)
     codes_at = set(codes)
     texts = [t if k in number or k in codes_at else _without_stray_marks(t) for k, t in enumerate(texts)]
     cells = tuple(replace(c, text=t) for c, t in zip(grid.cells, texts))

@@ -7,15 +7,16 @@ from the gaps between digits and the marks in the ink: a small blob on the
 baseline is a dot, one reaching below it is a comma. All code cells of a page
 are read on one mosaic, freely; the cells the vote is unsure of once more (digits
 and separators only); the readings and the first pass's text vote, and the
-confidence says how they agreed. The gap that tells a dot from a comma is learned
-from the page's own marked gaps, and the ink's own count of digits says which
-reading lost or invented one.
+confidence says how they agreed. Where they still differ in a digit, the page's own
+digits (those its readings agree on) may say which it is. The gap that tells a dot
+from a comma is learned from the page's own marked gaps, and the ink's own count of
+digits says which reading lost or invented one.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -322,6 +323,75 @@ def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str, ink: 
     return (_norm(first), 0.3) if first else ("", 0.0)
 
 
+GLYPH_SIZE = (12, 16)  # width, height a digit's ink is compared at
+
+
+def _glyph(crop: np.ndarray, box: Sequence[int]) -> np.ndarray:
+    """A digit's ink as a unit vector: its box (a pixel of paper round it) centred in a
+    frame at least 0.7 of its height wide (a "1" stays narrow), inverted, at
+    :data:`GLYPH_SIZE`, less its mean."""
+    x0, y0, x1, y1 = (int(v) for v in box)
+    g = crop[max(0, y0 - 1):y1 + 1, max(0, x0 - 1):x1 + 1]
+    h, w = g.shape
+    frame = max(w, int(round(0.7 * h)))
+    if frame > w:
+        g = cv2.copyMakeBorder(g, 0, 0, (frame - w) // 2, frame - w - (frame - w) // 2,
+                               cv2.BORDER_CONSTANT, value=int(np.median(crop)))
+    v = 255.0 - cv2.resize(g, GLYPH_SIZE, interpolation=cv2.INTER_AREA).astype(np.float32)
+    v -= v.mean()
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else v
+
+
+def _ink_boxes(ink: _Ink) -> list[tuple[int, int, int, int]]:
+    return [box for line in ink.digits for box in line] if ink.digits is not None else []
+
+
+GLYPH_LEAD = 0.15  # correlation a reading's digits must lead by to overrule the vote
+MIN_SAMPLES = 2  # a digit's template is made from at least this many of the page's sure ones
+
+
+def _templates(samples: Iterable[tuple[np.ndarray, _Ink | None, str, str]]) -> dict[str, np.ndarray]:
+    """Each digit's mean ink on this page, from ``(crop, ink, text, other)``: the digits two
+    reads agree on (the vote's and the first pass's, at other scales; a number read surely
+    elsewhere is its own other) in crops whose ink shows as many digits as both read. A
+    digit in dispute is never its own template."""
+    found: dict[str, list[np.ndarray]] = {}
+    for crop, ink, text, other in samples:
+        digits, boxes = digits_of(text), _ink_boxes(ink) if ink is not None else []
+        if not digits or len(boxes) != len(digits) or len(digits_of(other)) != len(digits):
+            continue
+        for ch, also, box in zip(digits, digits_of(other), boxes):
+            if ch == also:
+                found.setdefault(ch, []).append(_glyph(crop, box))
+    out = {}
+    for ch, vs in found.items():
+        if len(vs) >= MIN_SAMPLES:
+            m = np.mean(vs, axis=0)
+            out[ch] = m / max(1e-6, float(np.linalg.norm(m)))
+    return out
+
+
+def _by_glyphs(crop: np.ndarray, ink: _Ink, options: Sequence[str],
+               templates: dict[str, np.ndarray]) -> tuple[str, float] | None:
+    """Of readings with as many digits as the ink shows and differing in some, the one
+    whose digits where they differ look most like the page's own: (its text, its lead
+    over the next, in correlation summed over those digits). None where a digit in
+    question has no template."""
+    boxes = _ink_boxes(ink)
+    spelled = {digits_of(t): t for t in reversed(options) if len(digits_of(t)) == len(boxes)}
+    if len(spelled) < 2:
+        return None
+    keys = list(spelled)
+    differ = [j for j in range(len(boxes)) if len({k[j] for k in keys}) > 1]
+    if any(k[j] not in templates for k in keys for j in differ):
+        return None
+    glyphs = {j: _glyph(crop, boxes[j]) for j in differ}
+    scores = sorted(((sum(float(np.dot(glyphs[j].ravel(), templates[k[j]].ravel())) for j in differ), k)
+                     for k in keys), reverse=True)
+    return spelled[scores[0][1]], scores[0][0] - scores[1][0]
+
+
 PAPER_MARGIN = 20  # gray levels: marks this close to the paper's are texture, not print
 
 
@@ -460,9 +530,20 @@ def _ink_vote(readings: Sequence[tuple[str, float]], first: str, ink: _Ink | Non
     return _vote(readings, first, pattern, count, [*([on] if on else []), *patched])
 
 
+def _prepared(clean: np.ndarray, box: BBox, scale: float, blur: float) -> np.ndarray:
+    """A code cell's crop as it is read: texture and edge remnants made paper, blurred by
+    ``blur``, resized by ``scale``."""
+    c = _off_the_edge(_paper_white(clean[box.y0:box.y1, box.x0:box.x1]))
+    if blur > 0 and c.size:
+        c = cv2.GaussianBlur(c, (0, 0), blur)
+    if scale != 1.0 and c.size:
+        c = cv2.resize(c, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    return c
+
+
 def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrText] | None = None,
                pattern: str = r"\d+(\.\d+)+", levels: int = 3, scale: float = CODE_SCALE,
-               blur: float = 0.0) -> list[OcrText]:
+               blur: float = 0.0, sure: Sequence[tuple[BBox, str]] = ()) -> list[OcrText]:
     """Dotted-code cells, read on one mosaic, freely; in each, tesseract's digits with
     separators decided by the code grammar; then the reading and the first pass's text
     vote (:func:`_vote`). Cells the vote is not sure of (< 0.97) are read once more, on a
@@ -473,15 +554,17 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
     tesseract lost are read alone (a third call, only for those). Ink at a crop's edge
     that is no print (a ruling's remnant) is made paper first. ``blur``: the
     sigma of a blur each crop is read through (a black-and-white scan's jagged, broken
-    strokes, "2.4.4, 2.4.5" read "24.24.5", read better with grey edges)."""
+    strokes, "2.4.4, 2.4.5" read "24.24.5", read better with grey edges).
+
+    Last, where the readings of a cell the vote is unsure of differ in a digit, the one
+    whose digits there look most like the page's own (:func:`_by_glyphs`; the templates
+    from the digits the readings agree on, and from ``sure``: cells elsewhere on the
+    page, ``(box, text)``, read surely as numbers) is taken over the vote's, when it
+    leads by :data:`GLYPH_LEAD`, vouched for at 0.8 at most: two readings of a blurred
+    "6" as "8" outvote a third, but not the page's own 6s."""
     if not boxes:
         return []
-    crops = [_off_the_edge(_paper_white(clean[b.y0:b.y1, b.x0:b.x1])) for b in boxes]
-    if blur > 0:
-        crops = [cv2.GaussianBlur(c, (0, 0), blur) if c.size else c for c in crops]
-    if scale != 1.0:
-        crops = [cv2.resize(c, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-                 for c in crops]
+    crops = [_prepared(clean, b, scale, blur) for b in boxes]
     firsts = [first[i].text if first is not None else "" for i in range(len(boxes))]
     canvas, slots = stack_crops(crops, gap=_GAP, pad=_PAD)
     spelled = _spell(tesseract.image_to_boxes(canvas, psm=6), crops, slots)
@@ -518,4 +601,16 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
                         levels, boundary)
             if r is not None:
                 votes[i] = _ink_vote(readings[i], firsts[i], inks[i], pattern, levels, boundary, [r])
+    doubted = [i for i, (_, conf) in enumerate(votes) if conf < 0.97 and inks[i] is not None and inks[i].digits]
+    if doubted:
+        known = [(c, m[1] if (m := _measure(c, [])) else None, t, t)
+                 for c, t in ((_prepared(clean, b, scale, blur), t) for b, t in sure)]
+        templates = _templates([*zip(crops, inks, [t for t, _ in votes], firsts), *known])
+        for i in doubted:
+            on = _on_ink(inks[i], digits_of(firsts[i]), levels, boundary) if firsts[i] else None
+            options = [votes[i][0], *(_norm(t) for t, _ in sorted(readings[i], key=lambda r: r[1])),
+                       *([_norm(on[0])] if on else [])]
+            best = _by_glyphs(crops[i], inks[i], [t for t in options if well_formed(t, pattern)], templates)
+            if best is not None and digits_of(best[0]) != digits_of(votes[i][0]) and best[1] >= GLYPH_LEAD:
+                votes[i] = (best[0], min(votes[i][1], 0.8))
     return [OcrText(text, conf if text else 0.0, box if text else None) for (text, conf), box in zip(votes, boxes)]

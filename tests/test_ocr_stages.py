@@ -840,3 +840,34 @@ def test_the_levels_of_a_grey_header_a_fax_dithered_are_kept():
     grid = find_grid(np.where(shaded < 128, 0, 255).astype(np.uint8), dithered=True)
     assert grid is not None and len(grid.row_edges) == len(ys)
     assert all(abs(a - b) <= 5 for a, b in zip(grid.row_edges, ys))
+
+
+def _blurred_code(text: str) -> tuple[np.ndarray, object]:
+    from ocr.codes import _measure
+
+    img = cv2.GaussianBlur(_code_image(text), (0, 0), 2.0)
+    return img, _measure(img, [])[1]
+
+
+def test_a_digit_the_readings_dispute_is_told_by_the_pages_own_digits():
+    """A blurred 6 read "8" by one reading: the digits the page's readings agree on are
+    its templates, and the disputed digit looks like the page's 6s, not its 8s."""
+    from ocr.codes import GLYPH_LEAD, _by_glyphs, _templates
+
+    sure = [(*_blurred_code(t), t, t) for t in ("2.4.6", "8.6.1", "6.8.3", "3.8.2")]
+    templates = _templates(sure)
+    assert {"6", "8"} <= set(templates)
+    for printed, misread in (("2.4.6", "2.4.8"), ("2.4.8", "2.4.6")):
+        crop, ink = _blurred_code(printed)
+        for options in ([misread, printed], [printed, misread]):
+            text, lead = _by_glyphs(crop, ink, options, templates)
+            assert text == printed and lead >= GLYPH_LEAD
+
+
+def test_a_digit_in_dispute_never_teaches_its_own_shape():
+    from ocr.codes import _by_glyphs, _templates
+
+    crop, ink = _blurred_code("2.4.6")
+    templates = _templates([(crop, ink, "2.4.8", "2.4.6")] * 3)  # the vote and the first pass differ
+    assert set(templates) == {"2", "4"}
+    assert _by_glyphs(crop, ink, ["2.4.8", "2.4.6"], templates) is None  # no 6 nor 8 to compare with
