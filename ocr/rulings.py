@@ -313,14 +313,15 @@ def scan_streaks(r: Rulings, gray: np.ndarray, skew: float, f: float = 1.0) -> R
     told apart where the skew was too small for the two levels to differ."""
     level = -float(np.tan(np.radians(skew)))  # the scan's rows, on the deskewed page
     n, labels, stats, ox, oy = _components(r.horizontal)
+    none = replace(r, streaks=np.zeros_like(r.horizontal))
     long = [i for i in range(1, n) if stats[i, cv2.CC_STAT_WIDTH] >= STREAK_LENGTH * f]
     if not long:
-        return replace(r, streaks=np.zeros_like(r.horizontal))
+        return none
     fits = {i: _slope(labels, i, *stats[i, :4]) for i in long}
     page = float(np.median([a for a, _ in fits.values()]))
     streaky = [i for i, (a, _) in fits.items() if abs(a - level) < 0.4 * abs(page - level)]
     if abs(page - level) < STREAK_TILT or len(long) - len(streaky) < max(3, len(streaky)):
-        return replace(r, streaks=np.zeros_like(r.horizontal))
+        return none
     ink = ink_mask(gray) > 0
     path = np.zeros_like(r.horizontal)
     for i in streaky:

@@ -57,6 +57,11 @@ def join_tokens(toks: Sequence[Tok]) -> tuple[str | None, Provenance]:
     return " ".join(t.text for t in toks), Provenance(min(confs) if confs else None, box)
 
 
+def _box(cell: Any):
+    """Where a cell's text was read: its ink's box, else the cell's."""
+    return bbox_of(cell.text) or bbox_of(cell)
+
+
 class RawOut:
     """The raw record being built: data plus provenance per leaf path."""
 
@@ -75,16 +80,14 @@ class RawOut:
     def cell(self, path: str, cell: Any) -> str | None:
         if cell is None or not cell.text.text.strip():
             return None
-        t = cell.text
-        box = bbox_of(t) or bbox_of(cell)
-        return self.leaf(path, t.text.strip(), Provenance(t.confidence, box))
+        return self.leaf(path, cell.text.text.strip(), Provenance(cell.text.confidence, _box(cell)))
 
     def extend(self, path: str, text: str, cell: Any) -> str:
         """``text`` (the leaf at ``path``) with the cell's text after it: one printed text
         read from two cells. Its provenance covers both, at the lower confidence."""
         old = self.ocr.get(path, Provenance())
         new = cell.text
-        box, more = old.bbox, bbox_of(new) or bbox_of(cell)
+        box, more = old.bbox, _box(cell)
         if box is not None and more is not None:
             box = (min(box[0], more[0]), min(box[1], more[1]), max(box[2], more[2]), max(box[3], more[3]))
         conf = min((c for c in (old.confidence, new.confidence) if c is not None), default=None)
