@@ -12,7 +12,7 @@ import numpy as np
 
 from ocr._exec.tesseract import Word
 from ocr.codes import read_codes
-from ocr.numbers import WELL_FORMED, advance, assess, digits_of, ink_width, judge, percent_columns
+from ocr.numbers import LOOKALIKES, WELL_FORMED, advance, assess, digits_of, ink_width, judge, percent_columns
 from ocr.numbers import doubtful as doubtful_number
 from ocr.layout import Rulings
 from ocr.mosaic import Piece, mosaic_read, mosaic_words
@@ -263,8 +263,7 @@ def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[
 
 
 LOOKALIKE_CAP = 0.75  # the most a number read from look-alike marks is vouched for
-_ONE_OR_NAUGHT = str.maketrans({"l": "1", "I": "1", "|": "1", "]": "1", "[": "1", "J": "1", "!": "1", "i": "1",
-                                "O": "0", "o": "0"})
+_ONE_OR_NAUGHT = str.maketrans({**LOOKALIKES, "]": "1", "[": "1", "J": "1"})
 
 
 def _as_number(text: OcrText | None) -> OcrText | None:

@@ -24,7 +24,7 @@ import numpy as np
 from ocr._exec import tesseract
 from ocr._exec.tesseract import Glyph
 from ocr.codegrammar import Gap, parse
-from ocr.numbers import digits_of
+from ocr.numbers import LOOKALIKES, digits_of
 from ocr.types import BBox, OcrText
 from ocr.words import stack_crops
 
@@ -138,7 +138,6 @@ def _baseline(blobs: np.ndarray, line: Sequence[Glyph], height: float) -> float:
     return max(glyph, float(np.median(big))) if big else glyph
 
 
-_AS_DIGIT = {"l": "1", "I": "1", "|": "1", "i": "1", "!": "1", "O": "0", "o": "0"}
 
 
 @dataclass(frozen=True)
@@ -445,7 +444,7 @@ def _spell(glyphs: Sequence[Glyph], crops: Sequence[np.ndarray], slots: Sequence
     the crop's pixels), the crop's ink, measured, and the digits in lines."""
     out = []
     for crop, y0 in zip(crops, slots):
-        mine = [Glyph(_AS_DIGIT.get(g.char, g.char), g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0)
+        mine = [Glyph(LOOKALIKES.get(g.char, g.char), g.x0 - _PAD, g.y0 - y0, g.x1 - _PAD, g.y1 - y0)
                 for g in glyphs if y0 <= (g.y0 + g.y1) / 2 < y0 + crop.shape[0]]
         measured = _measure(crop, mine)
         if measured is None:

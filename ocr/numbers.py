@@ -26,6 +26,11 @@ WELL_FORMED = re.compile(r"^-?\d{1,3}(,\d{3})*%?$|^-?\d+%?$")
 _COMMA, _PERCENT, _BEARING, _ONE = 0.5, 1.6, 0.15, 0.3  # widths in digit advances
 
 
+# marks tesseract reads a printed 1 or 0 as, in any cell of digits; each reader adds the
+# look-alikes of its own print (a fax's "]" for a 1 in a number, a serif "$" for a 5 in a code)
+LOOKALIKES = {"l": "1", "I": "1", "|": "1", "i": "1", "!": "1", "O": "0", "o": "0"}
+
+
 def digits_of(text: str) -> str:
     return re.sub(r"\D", "", text)
 

@@ -23,7 +23,7 @@ from ocr.cleanup import cleanup, despeckle, rotate_right_angle, upside_down
 from ocr.codes import read_codes, well_formed
 from ocr.layout import Layout, Rulings, find_layout, header_at_bottom
 from ocr.mosaic import Piece, mosaic_words
-from ocr.numbers import digits_of
+from ocr.numbers import LOOKALIKES, digits_of
 from ocr.types import BBox, CleanPage, Line, OcrText, PageRead
 from ocr.words import group_lines, split_gaps, to_line, to_lines
 
@@ -113,8 +113,9 @@ def _with_words(line: Line, words: Sequence[OcrText]) -> Line:
 # a header line opening with a bare code some of whose digits read as look-alikes, before
 # a name ("$2 DESARROLLO", "S11 GESTION", "2O1 ..."): tesseract reads a serif 5 as "$" or
 # "S" even told to read digits alone (it then drops the mark: "2" for "52")
-_BARE_LOOKALIKES = str.maketrans({"$": "5", "S": "5", "s": "5", "O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
-_LOOKALIKE_NUMBER = re.compile(r"^[\d$SsOoIl|]{1,8}$")
+_BARE = {**LOOKALIKES, "$": "5", "S": "5", "s": "5"}
+_BARE_LOOKALIKES = str.maketrans(_BARE)
+_LOOKALIKE_NUMBER = re.compile(r"^[\d" + re.escape("".join(_BARE)) + r"]{1,8}$")
 
 
 def _header_numbers(header: Sequence[Line]) -> tuple[Line, ...]:
