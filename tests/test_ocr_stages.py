@@ -871,3 +871,21 @@ def test_a_digit_in_dispute_never_teaches_its_own_shape():
     templates = _templates([(crop, ink, "2.4.8", "2.4.6")] * 3)  # the vote and the first pass differ
     assert set(templates) == {"2", "4"}
     assert _by_glyphs(crop, ink, ["2.4.8", "2.4.6"], templates) is None  # no 6 nor 8 to compare with
+
+
+def test_a_header_code_two_readings_read_otherwise_takes_theirs_for_review():
+    """A first pass's well-formed "2.6.5" where the print says "2.6.6": the code reader's two
+    readings agree on the printed digits; theirs is taken, and sent to a reviewer."""
+    from ocr.cells import ReadSettings
+    from ocr.read import DISPUTED_CAP, _header_codes
+    from ocr.types import Line
+
+    page = np.full((200, 900), 255, np.uint8)
+    page[40:130, 40:370] = _code_image("2.6.6")
+    cv2.putText(page, "MESURA", (420, 105), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3, cv2.LINE_AA)
+    code = OcrText("2.6.5", 0.93, BBox(58, 70, 250, 110))
+    name = OcrText("MESURA", 0.95, BBox(420, 70, 600, 110))
+    line = Line("2.6.5 MESURA", 0.93, BBox(58, 70, 600, 110), (code, name))
+    (fixed,) = _header_codes(page, [line], ReadSettings())
+    assert fixed.words[0].text == "2.6.6" and fixed.words[0].confidence <= DISPUTED_CAP
+    assert fixed.text == "2.6.6 MESURA" and fixed.words[1] == name
