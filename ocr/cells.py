@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from ocr._exec.tesseract import Word
-from ocr.codes import read_codes
+from ocr.codes import read_codes, well_formed
 from ocr.numbers import LOOKALIKES, WELL_FORMED, advance, assess, digits_of, ink_width, judge, percent_columns
 from ocr.numbers import doubtful as doubtful_number
 from ocr.layout import Rulings
@@ -88,6 +88,13 @@ def _interior(cell: Cell, margin: int) -> BBox:
     b = cell.bbox
     m = min(margin, max(0, b.width // 4), max(0, b.height // 4))
     return BBox(b.x0 + m, b.y0 + m, b.x1 - m, b.y1 - m)
+
+
+def sure_cells(grid: Grid, margin: int, pattern: str) -> list[tuple[BBox, str]]:
+    """The table's cells read surely (>= :data:`SURE`) as a number or as codes, by their
+    interiors: the page's digits as it prints them, for the header's code reader."""
+    return [(_interior(c, margin), c.text.text) for c in grid.cells if c.text.confidence >= SURE
+            and (NUMBER.match(c.text.text) or well_formed(c.text.text, pattern))]
 
 
 def _cell_index(grid: Grid) -> dict[tuple[int, int], int]:

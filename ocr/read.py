@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from ocr._exec.tesseract import Word
-from ocr.cells import LOOKALIKE_CAP, ReadSettings, cell_words, erase_rulings, read_table, table_pieces
+from ocr.cells import LOOKALIKE_CAP, ReadSettings, cell_words, erase_rulings, read_table, sure_cells, table_pieces
 from ocr.cleanup import cleanup, despeckle, rotate_right_angle, upside_down
 from ocr.codes import read_codes, well_formed
 from ocr.layout import Layout, Rulings, find_layout, header_at_bottom
@@ -54,7 +54,8 @@ _LOOKALIKE_CODE = re.compile(r"^[\dIl|\]\[!)]+([.,][\dIl|\]\[!)]+)+[.,]?$")
 DISPUTED_CAP = 0.6  # the most a header code is vouched for that the first pass read otherwise
 
 
-def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettings) -> tuple[Line, ...]:
+def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettings,
+                  sure: Sequence[tuple[BBox, str]] = ()) -> tuple[Line, ...]:
     """Header lines that open with a dotted code (the lineas de accion list) get that code
     read again as code cells are: digits from tesseract, separators by the code grammar
     from the gaps and marks in the ink (tesseract drops a dot, "4.62", or turns it into a
@@ -93,7 +94,7 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     height = float(np.median([f.bbox.height for f in firsts]))
     zoom = min(2.5, max(settings.reread_scale, settings.reread_height / max(1.0, height)))
     got = read_codes(gray, boxes, first=firsts, pattern=settings.code_pattern, levels=settings.code_levels,
-                     scale=zoom, blur=settings.reread_blur)
+                     scale=zoom, blur=settings.reread_blur, sure=sure)
     out = list(header)
     for i, first, new in zip(at, firsts, got):
         if new.text == first.text or "," in new.text or not well_formed(new.text, settings.code_pattern):
@@ -322,7 +323,8 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
         per_cell = cell_words(layout.grid, [*wide_owners, *narrow_owners], table_words)
         grid = read_table(sharp, layout.grid, per_cell, settings=settings, numeric_cols=numeric_cols,
                           codes_from=text_gray)
-    header = _header_numbers(_header_codes(text_gray, read_header(words[0]), settings))
+    sure = sure_cells(grid, settings.margin, settings.code_pattern) if grid is not None else []
+    header = _header_numbers(_header_codes(text_gray, read_header(words[0]), settings, sure))
     signature, footer = read_signature(words[-1], layout) if layout.grid is not None else ((), ())
     h, w = gray.shape
     read = PageRead(width=w, height=h, rotation=page.rotation, skew=page.skew, header=header,

@@ -889,3 +889,16 @@ def test_a_header_code_two_readings_read_otherwise_takes_theirs_for_review():
     (fixed,) = _header_codes(page, [line], ReadSettings())
     assert fixed.words[0].text == "2.6.6" and fixed.words[0].confidence <= DISPUTED_CAP
     assert fixed.text == "2.6.6 MESURA" and fixed.words[1] == name
+
+
+def test_the_header_code_reader_learns_the_digits_of_the_tables_sure_cells():
+    from ocr.cells import sure_cells
+    from ocr.types import Cell, Grid
+
+    texts = [("1,250", 0.99), ("4.6.1, 4.6.2", 0.9), ("25%", 0.97), ("1,250", 0.6), ("NOMINA", 0.99), ("", 0.0)]
+    cells = tuple(Cell(0, j, 1, 1, BBox(100 * j, 0, 100 * j + 90, 60), OcrText(t, c, None))
+                  for j, (t, c) in enumerate(texts))
+    grid = Grid(BBox(0, 0, 600, 60), (0, 60), tuple(range(0, 700, 100)), cells)
+    got = sure_cells(grid, margin=5, pattern=r"\d+(\.\d+)+")
+    assert [t for _, t in got] == ["1,250", "4.6.1, 4.6.2", "25%"]
+    assert got[0][0] == BBox(5, 5, 85, 55)  # the cell's interior: its rulings left out
