@@ -21,7 +21,7 @@ from ocr.words import locate, to_text
 
 NUMBER = re.compile(r"^[\d.,%\s-]*\d[\d.,%\s-]*$")
 NUMBER_WHITELIST = "0123456789,%"
-SURE = 0.9  # a number read at least this surely teaches the page's digit shapes to the code reader
+SURE = 0.9  # a cell of digits read at least this surely teaches the page's digit shapes to the code reader
 # dotted codes as first read: "4.6.1", "4.61", "461, 462" (numbers never have ", " inside)
 CODE_LIKE = re.compile(r"\d\s?[.,]\s?\d\s?[.,]\s?\d|\d\.\d|\d,\s+\d")
 _STRICT_CODE = re.compile(r"\d+\.\d+\.\d+")

@@ -138,8 +138,6 @@ def _baseline(blobs: np.ndarray, line: Sequence[Glyph], height: float) -> float:
     return max(glyph, float(np.median(big))) if big else glyph
 
 
-
-
 @dataclass(frozen=True)
 class _Ink:
     """A code crop's ink, measured once: all blobs, the small marks (dots, commas), the
@@ -558,9 +556,9 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
     Last, where the readings of a cell the vote is unsure of differ in a digit, the one
     whose digits there look most like the page's own (:func:`_by_glyphs`; the templates
     from the digits the readings agree on, and from ``sure``: cells elsewhere on the
-    page, ``(box, text)``, read surely as numbers) is taken over the vote's, when it
-    leads by :data:`GLYPH_LEAD`, vouched for at 0.8 at most: two readings of a blurred
-    "6" as "8" outvote a third, but not the page's own 6s."""
+    page, ``(box, text)``, read surely as numbers or codes) is taken over the vote's,
+    when it leads by :data:`GLYPH_LEAD`, vouched for at 0.8 at most: two readings of a
+    blurred "6" as "8" outvote a third, but not the page's own 6s."""
     if not boxes:
         return []
     crops = [_prepared(clean, b, scale, blur) for b in boxes]
