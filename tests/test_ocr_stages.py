@@ -277,18 +277,25 @@ def test_a_digit_box_that_swallowed_a_lost_dot_is_snapped_to_its_ink():
     assert parse(*_gaps(_line_of(digits), ink), levels=3)[0] == "4.6.2"
 
 
-def test_a_header_code_read_without_its_dot_is_read_again():
+def _header_code_read(printed: str, first: str, confidence: float):
+    """A header line printing ``printed`` before a name, its code first read ``first``,
+    after :func:`ocr.read._header_codes`; and the name's word as first read."""
     from ocr.cells import ReadSettings
     from ocr.read import _header_codes
     from ocr.types import Line
 
     page = np.full((200, 900), 255, np.uint8)
-    page[40:130, 40:370] = _code_image("4.6.2")
+    page[40:130, 40:370] = _code_image(printed)
     cv2.putText(page, "MESURA", (420, 105), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3, cv2.LINE_AA)
-    code = OcrText("4.62", 0.9, BBox(58, 70, 250, 110))
+    code = OcrText(first, confidence, BBox(58, 70, 250, 110))
     name = OcrText("MESURA", 0.95, BBox(420, 70, 600, 110))
-    line = Line("4.62 MESURA", 0.9, BBox(58, 70, 600, 110), (code, name))
+    line = Line(f"{first} MESURA", confidence, BBox(58, 70, 600, 110), (code, name))
     (fixed,) = _header_codes(page, [line], ReadSettings())
+    return fixed, name
+
+
+def test_a_header_code_read_without_its_dot_is_read_again():
+    fixed, name = _header_code_read("4.6.2", "4.62", 0.9)
     assert fixed.text == "4.6.2 MESURA" and fixed.words[0].text == "4.6.2"
     assert fixed.words[1] == name
 
@@ -876,17 +883,9 @@ def test_a_digit_in_dispute_never_teaches_its_own_shape():
 def test_a_header_code_two_readings_read_otherwise_takes_theirs_for_review():
     """A first pass's well-formed "2.6.5" where the print says "2.6.6": the code reader's two
     readings agree on the printed digits; theirs is taken, and sent to a reviewer."""
-    from ocr.cells import ReadSettings
-    from ocr.read import DISPUTED_CAP, _header_codes
-    from ocr.types import Line
+    from ocr.read import DISPUTED_CAP
 
-    page = np.full((200, 900), 255, np.uint8)
-    page[40:130, 40:370] = _code_image("2.6.6")
-    cv2.putText(page, "MESURA", (420, 105), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3, cv2.LINE_AA)
-    code = OcrText("2.6.5", 0.93, BBox(58, 70, 250, 110))
-    name = OcrText("MESURA", 0.95, BBox(420, 70, 600, 110))
-    line = Line("2.6.5 MESURA", 0.93, BBox(58, 70, 600, 110), (code, name))
-    (fixed,) = _header_codes(page, [line], ReadSettings())
+    fixed, name = _header_code_read("2.6.6", "2.6.5", 0.93)
     assert fixed.words[0].text == "2.6.6" and fixed.words[0].confidence <= DISPUTED_CAP
     assert fixed.text == "2.6.6 MESURA" and fixed.words[1] == name
 
