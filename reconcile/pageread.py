@@ -86,12 +86,8 @@ class RawOut:
         """``text`` (the leaf at ``path``) with the cell's text after it: one printed text
         read from two cells. Its provenance covers both, at the lower confidence."""
         old = self.ocr.get(path, Provenance())
-        new = cell.text
-        box, more = old.bbox, _box(cell)
-        if box is not None and more is not None:
-            box = (min(box[0], more[0]), min(box[1], more[1]), max(box[2], more[2]), max(box[3], more[3]))
-        conf = min((c for c in (old.confidence, new.confidence) if c is not None), default=None)
-        return self.leaf(path, f"{text} {new.text.strip()}", Provenance(conf, box or more))
+        return self.leaf(path, *join_tokens([Tok(text, old.confidence, old.bbox),
+                                             Tok(cell.text.text.strip(), cell.text.confidence, _box(cell))]))
 
 
 def best_title(text: str, choices: Iterable[str], cutoff: float = 70) -> str | None:
