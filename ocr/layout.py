@@ -75,6 +75,16 @@ def _crossed(ink: np.ndarray, ys: slice, x: int) -> float:
     return float(through.sum()) / max(1, int(at.sum()))
 
 
+_STUB = 8  # px at each end of a column edge's stretch a crossing ruling's overshoot may reach
+DOTS_CONTRAST = 2.0  # a column line left as dots inks that many times the rows a band beside it does
+
+
+def _inked_rows(ink: np.ndarray, ys: slice, x: int) -> float:
+    """Share of the rows of a 7 px band centred on ``x`` with any ink in it."""
+    band = ink[ys, max(0, x - 3):max(0, x + 4)]
+    return float((band > 0).any(axis=1).mean()) if band.size else 0.0
+
+
 def _ruled(r: Rulings, ink: np.ndarray | None, ys: slice, x: int, t: int, broken: bool = False) -> bool:
     """Is a column line drawn along this stretch? Found as a ruling over half of it; or left
     as sparse dots (a black-and-white scan dithers a thin ruling away: ink at the edge in
@@ -94,11 +104,16 @@ def _ruled(r: Rulings, ink: np.ndarray | None, ys: slice, x: int, t: int, broken
         return False
     on = (edge > 0).any(axis=1)
     runs = int(np.count_nonzero(np.diff(np.concatenate([[0], on.astype(np.int8)])) == 1))
-    dots = runs >= 3 and float(on.mean()) >= 0.12
+    # dots that stand out from both sides (a fax's dithered shading dots every column alike)
+    beside = min(_inked_rows(ink, ys, x - 10), _inked_rows(ink, ys, x + 10))
+    dots = runs >= 3 and float(on.mean()) >= max(0.12, DOTS_CONTRAST * beside)
     side = np.concatenate([ink[ys, max(0, x - 20):max(0, x - 6)], ink[ys, x + 7:x + 21]], axis=1) > 0
     if dots and float(side.mean()) < 0.01:
         return True
-    return broken and (covered >= 0.2 or dots) and _crossed(ink, ys, x) < 0.2
+    # (a stub where the ruling below or above overshoots its row line is no line here)
+    inner = band[_STUB:-_STUB] if band.shape[0] > 3 * _STUB else band
+    found = float((inner.max(axis=1) > 0).mean())
+    return broken and (found >= 0.2 or dots) and _crossed(ink, ys, x) < 0.2
 
 
 LINE_INK = 0.5  # share of a row edge's length inked along one pixel row: a line drawn there...

@@ -125,6 +125,25 @@ def test_a_ruling_joined_by_a_streak_through_print_keeps_its_own_length():
     assert not _not_text(heavy, ink2).any()
 
 
+def test_a_rulings_overshoot_into_the_row_above_parts_no_cells_there():
+    """On a black-and-white scan a column line found over a fifth of a row still parts it
+    (a fax breaks thin rulings up); the few pixels by which the line of the row below
+    overshoots its row line into this row are no such piece."""
+    from ocr.layout import _ruled
+    from ocr.rulings import Rulings
+
+    h, w, x = 200, 60, 30
+    ys = slice(6, 44)  # a title row between row lines at 0 and 50, 6 px in from each
+    vert = np.zeros((h, w), np.uint8)
+    vert[50:200, x - 1:x + 2] = 255  # the column line of the rows below...
+    vert[36:50, x - 1:x + 2] = 255  # ...overshooting its row line by 14 px
+    rulings = Rulings(np.zeros_like(vert), vert)
+    assert not _ruled(rulings, vert.copy(), ys, x, 6, broken=True)
+    broken = vert.copy()
+    broken[14:26, x - 1:x + 2] = 255  # a piece of a broken line across the row itself
+    assert _ruled(Rulings(np.zeros_like(vert), broken), broken, ys, x, 6, broken=True)
+
+
 def test_dotted_rulings_still_give_the_rows(drawn):
     img, geom = drawn
     faxed = img.copy()
@@ -847,6 +866,21 @@ def test_the_levels_of_a_grey_header_a_fax_dithered_are_kept():
     grid = find_grid(np.where(shaded < 128, 0, 255).astype(np.uint8), dithered=True)
     assert grid is not None and len(grid.row_edges) == len(ys)
     assert all(abs(a - b) <= 5 for a, b in zip(grid.row_edges, ys))
+
+
+@pytest.mark.parametrize("density", [0.03, 0.06])
+def test_a_title_over_columns_in_a_grey_header_a_fax_dithered_stays_whole(drawn, density):
+    """The dots a fax makes of a grey header ink a column edge under a title as much as the
+    paper beside it: no column line is drawn there, PERIODO keeps its eight columns."""
+    img, geom = drawn
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    shaded = img.copy()
+    band = shaded[ys[0]:ys[3], xs[0]:xs[-1]]
+    band[(np.random.default_rng(11).random(band.shape) < density) & (band > 128)] = 0
+    grid = find_grid(np.where(shaded < 128, 0, 255).astype(np.uint8), dithered=True)
+    assert grid is not None
+    spans = _spans(grid)
+    assert [spans.get((r, 4)) for r in range(3)] == [(1, 8), (1, 2), (1, 1)]
 
 
 def _blurred_code(text: str) -> tuple[np.ndarray, object]:
