@@ -107,6 +107,11 @@ def _not_through_text(lines: np.ndarray, across: np.ndarray, ink: np.ndarray, f:
         else:
             one = ink[y:y + hh, max(0, x - far):max(0, x - near)].any(axis=1)
             two = ink[y:y + hh, min(w, x + ww + near):min(w, x + ww + far)].any(axis=1)
+            # judged where the piece is inked: a letter's stem that gaps were closed up to
+            # has print beside it wherever it has ink
+            on = ink[y:y + hh, x:x + ww].any(axis=1)
+            if one.size == on.size and two.size == on.size and on.any():
+                one, two = one[on], two[on]
         if one.size and two.size and float((one & two).mean()) > 0.3:
             sub = labels[y - oy:y - oy + hh, x - ox:x - ox + ww] == i
             out[y:y + hh, x:x + ww][sub] = 0

@@ -125,6 +125,32 @@ def test_a_ruling_joined_by_a_streak_through_print_keeps_its_own_length():
     assert not _not_text(heavy, ink2).any()
 
 
+def test_a_letters_stem_mended_into_a_column_line_is_judged_where_it_has_ink():
+    """A bold letter's stem in a title that a dithered scan's mending closed up to the rulings
+    above and below: where the piece has ink (the stem), the title's letters stand beside it
+    on both sides; the gaps closed around it are no evidence of a line. A column ruling
+    beside dots of grey keeps."""
+    from ocr.rulings import _not_through_text
+    h, w, x = 120, 200, 100
+    horiz = np.zeros((h, w), np.uint8)
+    horiz[[10, 70], :] = 255  # the title row's rulings
+    vert = np.zeros((h, w), np.uint8)
+    vert[10:110, x:x + 4] = 255  # a line mended up from the row below through the title row
+    ink = horiz.copy()
+    ink[70:110, x:x + 4] = 255  # the column line below the title row
+    ink[25:49, x:x + 4] = 255  # the stem of the title's "I", 24 of the row's 58 px
+    ink[25:49:2, x - 5:x - 2] = 255  # "R" and "O" beside it, every other pixel row
+    ink[25:49:2, x + 6:x + 9] = 255
+    kept = _not_through_text(vert, horiz, ink, horizontal=False)
+    assert not kept[20:60, x].any()  # the stem is no column line
+    assert kept[80:100, x].all()  # the line below is
+    grey = horiz.copy()
+    grey[10:110, x:x + 4] = 255
+    grey[15:65:4, x - 5] = 255  # dots of a grey title row beside a ruling that is drawn there
+    grey[17:65:4, x + 7] = 255
+    assert _not_through_text(vert, horiz, grey, horizontal=False)[20:60, x].all()
+
+
 def test_a_rulings_overshoot_into_the_row_above_parts_no_cells_there():
     """On a black-and-white scan a column line found over a fifth of a row still parts it
     (a fax breaks thin rulings up); the few pixels by which the line of the row below
