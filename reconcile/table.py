@@ -138,6 +138,7 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
             key = best_title(title, table, 60) or best_title(leaf.text.text, table, 60)
             if key is not None and table[key] != "proy":
                 mapping[j] = table[key]
+    mapping.update(_left_titles(paths, mapping, table))
     if "lineas_accion" not in mapping.values():  # its short title ("L/A") misread
         mapping.update(_code_column(cells, depth, n_cols, mapping))
     if form == MODIFICATION and "movimiento" not in mapping.values():  # so "MOV." ("0 MOV: - E")
@@ -145,6 +146,25 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
     if form == MODIFICATION and "number" not in mapping.values():  # so "No." ("ent No. o", "Nós,")
         mapping.update(_number_column(cells, depth, mapping))
     return mapping, depth
+
+
+def _left_titles(paths: list[list[Any]], mapping: dict[int, str], table: dict[str, str]) -> dict[int, str]:
+    """Unmapped columns whose title read is a piece of the titles of one column key only
+    among those no column has taken: ``"AVANCE"`` (its second line lost in a fax's
+    shading) is AVANCE ABSOLUTO once AVANCE RELATIVO is mapped elsewhere."""
+    taken = set(mapping.values())
+    out: dict[int, str] = {}
+    for j, path in enumerate(paths):
+        if j in mapping or not path or path[-1].col_span != 1:
+            continue
+        text = " ".join(re.sub(r"[^A-Z/ ]", " ", fold(path[-1].text.text)).split())
+        if len(text.replace(" ", "")) < 5:
+            continue
+        keys = {key for title, key in table.items() if key not in taken and key != "proy"
+                and fuzz.partial_ratio(text, title) >= 90}
+        if len(keys) == 1 and (key := keys.pop()) not in out.values():
+            out[j] = key
+    return out
 
 
 def _body_texts(cells: Sequence[Any], j: int, depth: int) -> list[str]:

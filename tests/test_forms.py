@@ -176,6 +176,26 @@ def test_quarters_unread_on_a_fax_go_by_their_order_under_the_period():
     assert raw.data["rows"] == [EXPECTED_ROW]
 
 
+def _retitled(grid: Grid, titles: dict[str, str]) -> Grid:
+    cells = tuple(Cell(c.row, c.col, c.row_span, c.col_span, c.bbox,
+                       OcrText(titles.get(c.text.text, c.text.text), 0.3, c.text.bbox)) if c.row == 0 else c
+                  for c in grid.cells)
+    return Grid(grid.bbox, grid.row_edges, grid.col_edges, cells)
+
+
+def test_a_title_half_lost_goes_to_the_one_column_it_can_still_be():
+    """ "AVANCE" alone (its second line lost in a fax's shading) is AVANCE ABSOLUTO once the
+    relative advance has its column; read so under both, it is neither."""
+    grid = _progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])
+    raw = understand(_page(_retitled(grid, {"AVANCE ABSOLUTO": ": AVANCE >"})), source="x.pdf")
+    assert raw.data["rows"] == [EXPECTED_ROW]
+    raw = understand(_page(_retitled(grid, {"AVANCE ABSOLUTO": "AVANCE", "ACUMULADO RELATIVO": "AVANCE"})),
+                     source="x.pdf")
+    row = raw.data["rows"][0]
+    assert row["avance_absoluto"] is None and row["avance_relativo"] is None
+    assert row["meta_anual"] == "52" and row["observaciones"] == "SIN NOVEDAD"
+
+
 def test_same_top_level_keys_as_the_corpus_raw_records():
     corpus = json.loads(RAW.read_text().splitlines()[0])
     raw = understand(_page(_progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])))
