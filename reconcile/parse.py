@@ -240,18 +240,19 @@ def parse_formato(text: str | None) -> Parsed:
 
 # ---------------------------------------------------------------- rows
 _ROW_NUMBER = re.compile(
-    r"^\s*(?P<num>M\s*[.\-]?\s*[0-9OIlSZB]{1,3}|[0-9OIlSZB]{1,4}(?=\s*[.\-)]|\s))\s*[.\-–)]*\s*(?P<rest>.*)$",
+    r"^\s*(?P<num>M\s*[.,\-]?\s*[0-9OIlSZB]{1,3}|[0-9OIlSZB]{1,4}(?=\s*(?:[.\-)]|,\s*-)|\s))\s*[.,\-–)]*\s*(?P<rest>.*)$",
     re.S,
 )
 
 
 def clean_row_number(text: str | None) -> str | None:
-    """``"708.-"`` -> ``"708"``, ``"M.7"`` stays, ``"M 8"`` -> ``"M8"``."""
+    """``"708.-"`` -> ``"708"``, ``"M.7"`` stays, ``"M 8"`` -> ``"M8"``, ``"M,7"`` (its dot read
+    as a comma) -> ``"M.7"``."""
     raw = clean_spaces(text)
     if raw is None:
         return None
-    raw = raw.upper().strip(" .-–)")
-    m = re.fullmatch(r"M\s*([.\-]?)\s*([0-9OIlSZB]{1,3})", raw)
+    raw = raw.upper().strip(" .,-–)")
+    m = re.fullmatch(r"M\s*([.,\-]?)\s*([0-9OIlSZB]{1,3})", raw)
     if m:
         return "M" + ("." if m.group(1) else "") + digits_reading(m.group(2))
     return digits_reading(raw.replace(" ", "")) if re.fullmatch(r"[0-9OIlSZB ]{1,5}", raw) else raw
@@ -268,7 +269,7 @@ def split_number(number: str | None, descripcion: str | None) -> tuple[str | Non
             lead = clean_row_number(m.group("num"))
             # a real digit, or an M-number by its separator ("M.I", a look-alike for its
             # digit); not a word that opens the text ("O CONTRIBUIR", "MI PROGRAMA")
-            real = any(ch.isdigit() for ch in m.group("num")) or re.match(r"M\s*[.\-]", m.group("num"))
+            real = any(ch.isdigit() for ch in m.group("num")) or re.match(r"M\s*[.,\-]", m.group("num"))
             if real and (num is None or num == lead):
                 return lead, clean_spaces(m.group("rest"))
     return num, desc

@@ -186,7 +186,7 @@ def _movement_column(cells: Sequence[Any], depth: int, paths: list[list[Any]], m
     return {}
 
 
-_ROW_NUMBER_CELL = re.compile(r"M\s*[.\-]?\s*[0-9OIl]{1,2}|[0-9OIl]{1,4}[.\-]*")
+_ROW_NUMBER_CELL = re.compile(r"M\s*[.,\-]?\s*[0-9OIl]{1,2}|[0-9OIl]{1,4}[.,\-]*")
 
 
 def _number_column(cells: Sequence[Any], depth: int, mapping: dict) -> dict[int, str]:

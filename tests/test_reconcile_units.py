@@ -73,6 +73,9 @@ def test_report_type_and_formato():
     ("O CONTRIBUIR", None, "O CONTRIBUIR"),
     ("M.I ENCAUSAR LAS ACCIONES", "M.1", "ENCAUSAR LAS ACCIONES"),  # a look-alike for the digit
     ("MI PROGRAMA", None, "MI PROGRAMA"),
+    ("M,1 ENCAUSAR LAS ACCIONES", "M.1", "ENCAUSAR LAS ACCIONES"),  # its dot read as a comma
+    ("202,- ELABORAR Y ENTREGAR", "202", "ELABORAR Y ENTREGAR"),  # ... its separator's too
+    ("2,500 DESPENSAS ENTREGADAS", None, "2,500 DESPENSAS ENTREGADAS"),  # a number, no row's
 ])
 def test_split_number(desc, number, rest):
     assert split_number(None, desc) == (number, rest)
