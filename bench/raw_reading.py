@@ -50,8 +50,9 @@ HEADER_CODES = ("clasificacion_administrativa", "ramo", "programa", "unidad_ejec
 TEXT_KEYS = ("descripcion", "unidad_medida", "observaciones", "justificacion")
 BUCKETS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)
 SURE = 0.95
-_NUM_PREFIX = re.compile(r"^\s*(M\.?\s?\d+|\d+)")
-_LEADING_NUMBER = re.compile(r"^\s*(?:M\.?\s?\d+|\d+)\s*\.?\s*-?\s*")
+# a row number opening the description: "M.1", "M,1" (its dot read as a comma), "202.-", "202,-"
+_NUM_PREFIX = re.compile(r"^\s*(M[.,]?\s?\d+|\d+)")
+_LEADING_NUMBER = re.compile(r"^\s*(?:M[.,]?\s?\d+|\d+)\s*(?:\.|,(?=\s*-))?\s*-?\s*")
 
 
 def as_int(raw: str | None) -> int | None:
@@ -75,7 +76,7 @@ def _codes_of_cell(text: str | None) -> list[str]:
 
 
 def _norm_code(s: str | None) -> str | None:
-    return re.sub(r"[\s.\-]", "", s or "").upper() or None
+    return re.sub(r"[\s.,\-]", "", s or "").upper() or None
 
 
 def _row_number(raw: dict) -> str | None:
