@@ -138,7 +138,7 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
             key = best_title(title, table, 60) or best_title(leaf.text.text, table, 60)
             if key is not None and table[key] != "proy":
                 mapping[j] = table[key]
-    mapping.update(_left_titles(paths, mapping, table))
+    mapping.update(_left_titles(cells, depth, paths, mapping, table))
     if "lineas_accion" not in mapping.values():  # its short title ("L/A") misread
         mapping.update(_code_column(cells, depth, n_cols, mapping))
     if form == MODIFICATION and "movimiento" not in mapping.values():  # so "MOV." ("0 MOV: - E")
@@ -148,10 +148,19 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
     return mapping, depth
 
 
-def _left_titles(paths: list[list[Any]], mapping: dict[int, str], table: dict[str, str]) -> dict[int, str]:
-    """Unmapped columns whose title read is a piece of the titles of one column key only
-    among those no column has taken: ``"AVANCE"`` (its second line lost in a fax's
-    shading) is AVANCE ABSOLUTO once AVANCE RELATIVO is mapped elsewhere."""
+TITLE_PIECE = 75  # a title read in part matches one column key's titles this well (partial ratio)...
+TITLE_LEAD = 10  # ...and by this much more than any other key no column has taken
+_BY_CONTENT = ("lineas_accion", "number", "movimiento", "proy")  # told by their cells instead
+_PROSE = ("descripcion", "unidad_medida", "observaciones", "justificacion")
+
+
+def _left_titles(cells: Sequence[Any], depth: int, paths: list[list[Any]], mapping: dict[int, str],
+                 table: dict[str, str]) -> dict[int, str]:
+    """Unmapped columns whose title, read in part, is a piece of the titles of one column
+    key no column has taken, clearly more than of any other such key, and whose cells hold
+    what that key holds (words or numbers): ``"AVANCE"`` (its second line lost in a fax's
+    shading) is AVANCE ABSOLUTO once AVANCE RELATIVO is mapped; ``"O JUS MEICACION A"``
+    is JUSTIFICACION."""
     taken = set(mapping.values())
     out: dict[int, str] = {}
     for j, path in enumerate(paths):
@@ -160,10 +169,22 @@ def _left_titles(paths: list[list[Any]], mapping: dict[int, str], table: dict[st
         text = " ".join(re.sub(r"[^A-Z/ ]", " ", fold(path[-1].text.text)).split())
         if len(text.replace(" ", "")) < 5:
             continue
-        keys = {key for title, key in table.items() if key not in taken and key != "proy"
-                and fuzz.partial_ratio(text, title) >= 90}
-        if len(keys) == 1 and (key := keys.pop()) not in out.values():
-            out[j] = key
+        scores: dict[str, float] = {}
+        for title, key in table.items():
+            if key not in taken and key not in _BY_CONTENT and key not in out.values():
+                scores[key] = max(scores.get(key, 0.0), fuzz.partial_ratio(text, title))
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < TITLE_PIECE:
+            continue
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < TITLE_LEAD:
+            continue
+        key = ranked[0][0]
+        texts = _body_texts(cells, j, depth)
+        prose = sum(len(re.findall(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]", t)) >= 3 for t in texts)
+        numbers = sum(bool(re.search(r"\d", t)) for t in texts)
+        if texts and (prose if key in _PROSE else numbers) < 0.5 * len(texts):
+            continue  # its cells hold something else
+        out[j] = key
     return out
 
 

@@ -196,6 +196,16 @@ def test_a_title_half_lost_goes_to_the_one_column_it_can_still_be():
     assert row["meta_anual"] == "52" and row["observaciones"] == "SIN NOVEDAD"
 
 
+@pytest.mark.parametrize("justification, taken", [("SE AMPLIA", "SE AMPLIA"), ("12", None)])
+def test_a_title_garbled_in_part_is_known_by_what_is_left_and_by_its_cells(justification, taken):
+    """ "o : 7 JUS MEICACION A" is JUSTIFICACION (no other key comes near) where its cells hold
+    words; over cells of numbers it is left unmapped."""
+    header = [(*h[:4], "o : 7 JUS MEICACION A" if h[4] == "JUSTIFICACION" else h[4]) for h in MOD_HEADER]
+    body = [["T", "4.6.1", "207", "GESTIONAR", "SUMINISTROS", "12", "4", "", "16", "3", "4", "5", "4", justification]]
+    row = understand(_page(_grid(header, body, 14), header=TITLE)).data["rows"][0]
+    assert row["justificacion"] == taken and row["meta_anual_modificada"] == "16"
+
+
 def test_same_top_level_keys_as_the_corpus_raw_records():
     corpus = json.loads(RAW.read_text().splitlines()[0])
     raw = understand(_page(_progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])))
