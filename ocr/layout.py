@@ -148,6 +148,37 @@ def _row_ruled(r: Rulings, ink: np.ndarray | None, y: int, xs: slice, t: int, br
                 and share[k] >= LINE_CONTRAST * max(float(above.mean()), float(below.mean())))
 
 
+HEADER_LOST = 0.6  # share of the body's rows a column line parts, with none of the titles': lost there
+
+
+def _titles_parted(r: Rulings, rows: list[int], cols: list[int], open_right: list[list[bool]],
+                   open_below: list[list[bool]]) -> None:
+    """Part the column titles where the column line was lost over all of them (a fax's
+    band of white across the header) but parts most of the body's rows: every body column
+    has a title of its own, so the line was drawn at least from the body up to the first
+    row line over both columns (a title spanning them sits above that line, PERIODO over
+    its quarters). The titles are the rows above the first body row: under a row line drawn
+    across the table's width, its cells parted by most column lines (a title row cut off
+    the rest by a streak has titles over several columns below it)."""
+    nr, nc = len(open_right), len(open_right[0]) if open_right else 0
+    if nc < 2:
+        return
+    depth = next((e for e in range(1, nr) if _row_line(r, rows[e], cols).mean() >= 0.8
+                  and sum(not o for o in open_right[e][:-1]) >= 0.8 * (nc - 1)), None)
+    if depth is None or nr - depth < 2:
+        return
+    for j in range(nc - 1):
+        body = [not open_right[i][j] for i in range(depth, nr)]
+        if not all(open_right[i][j] for i in range(depth)) or sum(body) < HEADER_LOST * len(body):
+            continue
+        i = depth - 1
+        while i >= 0:
+            open_right[i][j] = False
+            if i == 0 or not (open_below[i - 1][j] and open_below[i - 1][j + 1]):
+                break
+            i -= 1
+
+
 def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
                  ink: np.ndarray | None = None, broken: bool = False) -> list[tuple[int, int, int, int]]:
     """Rectangles (row, col, row_span, col_span) after merging across missing rulings
@@ -189,6 +220,7 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
 
     open_right = [[j + 1 < nc and not any(ruled(a, b, j) for a, b in {run(i, j), run(i, j + 1)})
                    for j in range(nc)] for i in range(nr)]
+    _titles_parted(r, rows, cols, open_right, open_below)
     # and a row line the same way: a title running over several columns (PERIODO) that is
     # ruled off below along most of its width has no cell under it merged up into it
     for i in range(nr - 1):

@@ -92,3 +92,21 @@ def test_a_photos_page_edges_are_not_taken_for_the_table(drawn):
     assert abs(grid.col_edges[0] - geom["col_edges"][0]) <= 3
     assert abs(grid.row_edges[-1] - geom["row_edges"][-1]) <= 3
     assert _spans(grid) == _spans(find_grid(img))
+
+
+@pytest.mark.parametrize("dithered", [False, True])
+def test_column_lines_lost_over_the_whole_header_still_part_the_titles(drawn, dithered):
+    """A fax's band of white across the header took the column lines between three titles
+    (their print stays) and the P | A line under the first quarter: every body column has
+    a title of its own, so the titles are parted again, from the body up to the first row
+    line over both columns; PERIODO and the quarters stay over their columns."""
+    img, geom = drawn
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    faded = img.copy()
+    for x in xs[2:4]:  # between the description, the unit and the annual goal
+        faded[ys[0] + 3:ys[3] - 2, x - 4:x + 5] = 255
+    faded[ys[2] + 3:ys[3] - 2, xs[5] - 4:xs[5] + 5] = 255  # P | A of Ene-Mar
+    spans = _spans(find_grid(faded, dithered=dithered))
+    assert spans == _spans(find_grid(img, dithered=dithered))
+    assert spans[(0, 1)] == spans[(0, 2)] == spans[(0, 3)] == (3, 1)
+    assert spans[(0, 4)] == (1, 8) and spans[(1, 4)] == (1, 2) and spans[(2, 4)] == spans[(2, 5)] == (1, 1)
