@@ -74,7 +74,9 @@ def _group_index(cell: Any, names: Sequence[str], groups: list[Any]) -> int:
 def _quarter(path: list[Any], paths: list[list[Any]], groups: list[Any]) -> int | None:
     """Which quarter a column stands under: in the printed layout, four two-column groups
     under one title over all eight (PERIODO), by their titles when all four are read, else
-    by their order (a fax leaves "Ene-Mar" as "A"); elsewhere by a group title read."""
+    by their order (a fax leaves "Ene-Mar" as "A"), and two columns a quarter where the
+    lines between groups were lost ("Abr-Jun Jul-Sep Oct-Dic" over six columns) but the
+    eight columns under the title stand apart; elsewhere by a group title read."""
     if len(path) < 2:
         return None
     group = path[-2]
@@ -86,9 +88,21 @@ def _quarter(path: list[Any], paths: list[list[Any]], groups: list[Any]) -> int 
             names = [best_title(g.text.text, QUARTERS, 55) for g in siblings]
             at = siblings.index(group)
             return QUARTERS.index(names[at]) if len(set(names) - {None}) == 4 else at
+    if _under_period(path, paths):
+        return (path[-1].col - path[-3].col) // 2  # two columns a quarter, in order
     if best_title(group.text.text, QUARTERS, 55):
         return _group_index(group, QUARTERS, [g for g in groups if best_title(g.text.text, QUARTERS, 55)])
     return None
+
+
+def _under_period(path: list[Any], paths: list[list[Any]]) -> bool:
+    """Does this column stand under a title over eight columns whose eight leaves are
+    single columns, its quarter titles run together (their parting lines lost)?"""
+    if len(path) < 3 or path[-3].col_span != 8 or path[-1].col_span != 1:
+        return False
+    parent = path[-3]
+    leaves = [p[-1] for p in paths if len(p) >= 3 and p[-3] is parent]
+    return len(leaves) == 8 and all(c.col_span == 1 for c in leaves)
 
 
 def _programmed_or_achieved(j: int, path: list[Any], paths: list[list[Any]]) -> str:
@@ -96,6 +110,8 @@ def _programmed_or_achieved(j: int, path: list[Any], paths: list[list[Any]]) -> 
     leaves read one P and one A, else by order, P first (a P/A title left spanning both,
     their parting line faded; a fax's "AE" for "P")."""
     group, leaf = path[-2], path[-1]
+    if group.col_span != 2 and _under_period(path, paths):
+        return "alcanzado" if (j - path[-3].col) % 2 else "programado"
     letter = fold(leaf.text.text)[:1] if leaf.col_span == 1 else ""
     if group.col_span == 2:
         leaves = [p[-1] for p in paths[group.col:group.col + 2] if p]

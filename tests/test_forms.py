@@ -176,6 +176,25 @@ def test_quarters_unread_on_a_fax_go_by_their_order_under_the_period():
     assert raw.data["rows"] == [EXPECTED_ROW]
 
 
+def test_quarter_titles_run_together_go_two_columns_a_quarter_under_the_period():
+    """The lines between three quarter titles lost in a fax: "Abr-Jun Jul-Sep Oct-Dic" over
+    six columns, and its P | A titles read as anything; under PERIODO's eight columns,
+    each quarter is two of them, P first."""
+    grid = _progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])
+    cells, first = [], min(c.col for c in grid.cells if c.text.text == "Abr-Jun")
+    for c in grid.cells:
+        if c.row == 1 and c.col > first and c.col < first + 6:
+            continue
+        if c.row == 1 and c.col == first:
+            c = Cell(1, first, 1, 6, BBox(c.bbox.x0, c.bbox.y0, c.bbox.x0 + 6 * W, c.bbox.y1),
+                     OcrText("Abr-Jun Jul-Sep Oct-Dic", 0.5, c.bbox))
+        elif c.row == 2 and c.col >= first:
+            c = Cell(2, c.col, 1, 1, c.bbox, OcrText("Pp", 0.3, c.bbox))
+        cells.append(c)
+    raw = understand(_page(Grid(grid.bbox, grid.row_edges, grid.col_edges, tuple(cells))), source="x.pdf")
+    assert raw.data["rows"] == [EXPECTED_ROW]
+
+
 def _retitled(grid: Grid, titles: dict[str, str]) -> Grid:
     cells = tuple(Cell(c.row, c.col, c.row_span, c.col_span, c.bbox,
                        OcrText(titles.get(c.text.text, c.text.text), 0.3, c.text.bbox)) if c.row == 0 else c
