@@ -240,7 +240,7 @@ def parse_formato(text: str | None) -> Parsed:
 
 # ---------------------------------------------------------------- rows
 _ROW_NUMBER = re.compile(
-    r"^\s*(?P<num>M\s*[.,\-]?\s*[0-9OIlSZB]{1,3}|[0-9OIlSZB]{1,4}(?=\s*(?:[.\-)]|,\s*-)|\s))\s*[.,\-–)]*\s*(?P<rest>.*)$",
+    r"^\s*(?P<num>M\s*[.,\-]?\s*[0-9OIlSZB]{1,3}|[0-9OIlSZB]{1,4}(?=\s*(?:[.\-)]|,\s*-)|\s))(?:\s*[.,\-–)])*\s*(?P<rest>.*)$",
     re.S,
 )
 
@@ -258,20 +258,27 @@ def clean_row_number(text: str | None) -> str | None:
     return digits_reading(raw.replace(" ", "")) if re.fullmatch(r"[0-9OIlSZB ]{1,5}", raw) else raw
 
 
+def leading_row_number(descripcion: str | None) -> tuple[str, str] | None:
+    """The row number opening a description, as read, and the text after it:
+    ``"708.-REVISAR ..."`` -> ``("708", "REVISAR ...")``, ``"M.I ENCAUSAR"`` -> ``("M.I",
+    "ENCAUSAR")``; ``None`` where the text opens with a word ("O CONTRIBUIR", "MI PROGRAMA")."""
+    m = _ROW_NUMBER.match(descripcion or "")
+    if not m or not m.group("rest"):
+        return None
+    # a real digit, or an M-number by its separator ("M.I", a look-alike for its digit)
+    if any(ch.isdigit() for ch in m.group("num")) or re.match(r"M\s*[.,\-]", m.group("num")):
+        return m.group("num").strip(), m.group("rest")
+    return None
+
+
 def split_number(number: str | None, descripcion: str | None) -> tuple[str | None, str | None]:
     """Split ``"708.-REVISAR ..."`` into ``("708", "REVISAR ...")``; an M-number read with a
     look-alike for its digit (``"M.I ENCAUSAR"``) is split too, its digit read back."""
     desc = clean_spaces(descripcion)
     num = clean_row_number(number)
-    if desc:
-        m = _ROW_NUMBER.match(desc)
-        if m and m.group("rest"):
-            lead = clean_row_number(m.group("num"))
-            # a real digit, or an M-number by its separator ("M.I", a look-alike for its
-            # digit); not a word that opens the text ("O CONTRIBUIR", "MI PROGRAMA")
-            real = any(ch.isdigit() for ch in m.group("num")) or re.match(r"M\s*[.,\-]", m.group("num"))
-            if real and (num is None or num == lead):
-                return lead, clean_spaces(m.group("rest"))
+    lead = leading_row_number(desc)
+    if lead is not None and (num is None or num == clean_row_number(lead[0])):
+        return clean_row_number(lead[0]), clean_spaces(lead[1])
     return num, desc
 
 

@@ -76,6 +76,7 @@ def test_report_type_and_formato():
     ("M,1 ENCAUSAR LAS ACCIONES", "M.1", "ENCAUSAR LAS ACCIONES"),  # its dot read as a comma
     ("202,- ELABORAR Y ENTREGAR", "202", "ELABORAR Y ENTREGAR"),  # ... its separator's too
     ("2,500 DESPENSAS ENTREGADAS", None, "2,500 DESPENSAS ENTREGADAS"),  # a number, no row's
+    ("101) -SEGUIMIENTO AL GASTO", "101", "SEGUIMIENTO AL GASTO"),  # marks with a space between
 ])
 def test_split_number(desc, number, rest):
     assert split_number(None, desc) == (number, rest)
