@@ -42,6 +42,8 @@ from typing import Any
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+from reconcile.parse import leading_row_number  # noqa: E402  (pure: no engine, no Django)
+
 OUT = Path(__file__).resolve().parent / "out" / "raw"
 NUMBER_KEYS = ("meta_anual", "avance_absoluto", "avance_relativo", "meta_anual_autorizada",
                "aumentos", "disminuciones", "meta_anual_modificada")
@@ -50,9 +52,6 @@ HEADER_CODES = ("clasificacion_administrativa", "ramo", "programa", "unidad_ejec
 TEXT_KEYS = ("descripcion", "unidad_medida", "observaciones", "justificacion")
 BUCKETS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)
 SURE = 0.95
-# a row number opening the description: "M.1", "M,1" (its dot read as a comma), "202.-", "202,-"
-_NUM_PREFIX = re.compile(r"^\s*(M[.,]?\s?\d+|\d+)")
-_LEADING_NUMBER = re.compile(r"^\s*(?:M[.,]?\s?\d+|\d+)\s*(?:\.|,(?=\s*-))?\s*-?\s*")
 
 
 def as_int(raw: str | None) -> int | None:
@@ -81,9 +80,9 @@ def _norm_code(s: str | None) -> str | None:
 
 def _row_number(raw: dict) -> str | None:
     number = raw.get("number")
-    if not number:
-        m = _NUM_PREFIX.match(raw.get("descripcion") or "")
-        number = m.group(1) if m else None
+    if not number:  # as read where it opens the description (reconcile's split, not its repair)
+        lead = leading_row_number(raw.get("descripcion"))
+        number = lead[0] if lead else None
     return number
 
 
@@ -131,7 +130,8 @@ def squash(text: str | None) -> str:
 def _row_text(raw_row: dict, key: str) -> str:
     got = squash(raw_row.get(key))
     if key == "descripcion" and not raw_row.get("number"):
-        got = _LEADING_NUMBER.sub("", got, count=1)
+        lead = leading_row_number(got)
+        got = squash(lead[1]) if lead else got
     return got
 
 
