@@ -76,6 +76,8 @@ def test_report_type_and_formato():
     ("M,1 ENCAUSAR LAS ACCIONES", "M.1", "ENCAUSAR LAS ACCIONES"),  # its dot read as a comma
     ("202,- ELABORAR Y ENTREGAR", "202", "ELABORAR Y ENTREGAR"),  # ... its separator's too
     ("104, FORMALIZAR EL CUMPLIMIENTO", "104", "FORMALIZAR EL CUMPLIMIENTO"),
+    ("406:-FOMENTAR MAYOR PARTICIPACION", "406", "FOMENTAR MAYOR PARTICIPACION"),  # its dot a colon
+    ("2023: AÑO DE LA FAMILIA", None, "2023: AÑO DE LA FAMILIA"),  # a colon alone is no separator
     ("2,500 DESPENSAS ENTREGADAS", None, "2,500 DESPENSAS ENTREGADAS"),  # a number, no row's
     ("101) -SEGUIMIENTO AL GASTO", "101", "SEGUIMIENTO AL GASTO"),  # marks with a space between
 ])
