@@ -90,11 +90,16 @@ def _interior(cell: Cell, margin: int) -> BBox:
     return BBox(b.x0 + m, b.y0 + m, b.x1 - m, b.y1 - m)
 
 
+def _sure(text: OcrText, pattern: str | None = None) -> bool:
+    """Read surely (>= :data:`SURE`) as a number or, given the code pattern, as codes."""
+    return text.confidence >= SURE and bool(NUMBER.match(text.text)
+                                            or (pattern is not None and well_formed(text.text, pattern)))
+
+
 def sure_cells(grid: Grid, margin: int, pattern: str) -> list[tuple[BBox, str]]:
-    """The table's cells read surely (>= :data:`SURE`) as a number or as codes, by their
+    """The table's cells read surely as a number or as codes (:func:`_sure`), by their
     interiors: the page's digits as it prints them, for the header's code reader."""
-    return [(_interior(c, margin), c.text.text) for c in grid.cells if c.text.confidence >= SURE
-            and (NUMBER.match(c.text.text) or well_formed(c.text.text, pattern))]
+    return [(_interior(c, margin), c.text.text) for c in grid.cells if _sure(c.text, pattern)]
 
 
 def _cell_index(grid: Grid) -> dict[tuple[int, int], int]:
@@ -417,7 +422,7 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
                      first=[texts[k] for k in codes], pattern=settings.code_pattern,
                      levels=settings.code_levels, scale=zoom, blur=settings.reread_blur,
                      sure=[(_interior(grid.cells[k], settings.margin), texts[k].text) for k in sorted(number)
-                           if texts[k].confidence >= SURE and NUMBER.match(texts[k].text)])
+                           if _sure(texts[k])])
     for k, new in zip(codes, got):
         texts[k] = _code_or_first(texts[k], new)
     codes_at = set(codes)

@@ -277,8 +277,9 @@ def split_number(number: str | None, descripcion: str | None) -> tuple[str | Non
     desc = clean_spaces(descripcion)
     num = clean_row_number(number)
     lead = leading_row_number(desc)
-    if lead is not None and (num is None or num == clean_row_number(lead[0])):
-        return clean_row_number(lead[0]), clean_spaces(lead[1])
+    found = clean_row_number(lead[0]) if lead is not None else None
+    if lead is not None and (num is None or num == found):
+        return found, clean_spaces(lead[1])
     return num, desc
 
 
