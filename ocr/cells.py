@@ -16,6 +16,7 @@ from ocr.numbers import LOOKALIKES, WELL_FORMED, advance, assess, digits_of, ink
 from ocr.numbers import doubtful as doubtful_number
 from ocr.layout import Rulings
 from ocr.mosaic import Piece, mosaic_read, mosaic_words
+from ocr.rownumbers import judge_row_numbers
 from ocr.types import BBox, Cell, Grid, OcrText
 from ocr.words import locate, to_text
 
@@ -418,14 +419,15 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
             if third.width_ok and third.well_formed:
                 agree = digits_of(new.text) in (digits_of(firsts[k].text), digits_of(as_number.get(k, new).text))
                 texts[k] = replace(new, confidence=0.9 if not agree else 0.97)
+    sure = [(_interior(grid.cells[k], settings.margin), texts[k].text) for k in sorted(number) if _sure(texts[k])]
     got = read_codes(plain, [_interior(grid.cells[k], settings.margin) for k in codes],
                      first=[texts[k] for k in codes], pattern=settings.code_pattern,
-                     levels=settings.code_levels, scale=zoom, blur=settings.reread_blur,
-                     sure=[(_interior(grid.cells[k], settings.margin), texts[k].text) for k in sorted(number)
-                           if _sure(texts[k])])
+                     levels=settings.code_levels, scale=zoom, blur=settings.reread_blur, sure=sure)
     for k, new in zip(codes, got):
         texts[k] = _code_or_first(texts[k], new)
     codes_at = set(codes)
     texts = [t if k in number or k in codes_at else _without_stray_marks(t) for k, t in enumerate(texts)]
+    texts = judge_row_numbers(plain, grid, per_cell, texts, codes_at, numeric, body, sure=sure, scale=zoom,
+                              blur=settings.reread_blur, margin=settings.margin)
     cells = tuple(replace(c, text=t) for c, t in zip(grid.cells, texts))
     return replace(grid, cells=cells)

@@ -369,6 +369,45 @@ def _templates(samples: Iterable[tuple[np.ndarray, _Ink | None, str, str]]) -> d
     return out
 
 
+def _sure_samples(clean: np.ndarray, sure: Sequence[tuple[BBox, str]], scale: float, blur: float
+                  ) -> list[tuple[np.ndarray, _Ink | None, str, str]]:
+    """Cells read surely elsewhere on the page (``(box, text)``), as :func:`_templates` takes
+    them: each its own second reading."""
+    return [(c, m[1] if (m := _measure(c, [])) else None, t, t)
+            for c, t in ((_prepared(clean, b, scale, blur), t) for b, t in sure)]
+
+
+def page_digits(clean: np.ndarray, sure: Sequence[tuple[BBox, str]], *, scale: float,
+                blur: float = 0.0) -> dict[str, np.ndarray]:
+    """Each digit's mean ink on this page, from cells read surely (``(box, text)``), its
+    crops prepared as code cells are (:func:`_prepared`)."""
+    return _templates(_sure_samples(clean, sure, scale, blur))
+
+
+def tall_glyphs(clean: np.ndarray, box: BBox, *, scale: float, blur: float = 0.0
+                ) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """A crop prepared as code cells are, and its ink as tall as the tallest within 0.6 (the
+    characters, not the marks between them), left to right."""
+    crop = _prepared(clean, box, scale, blur)
+    blobs = _blobs(crop)
+    if not len(blobs):
+        return crop, []
+    hs = blobs[:, 3] - blobs[:, 1]
+    return crop, sorted((tuple(int(v) for v in b) for b in blobs[hs >= 0.6 * hs.max()]), key=lambda b: b[0])
+
+
+def likeliest_digit(crop: np.ndarray, box: Sequence[int], templates: dict[str, np.ndarray]
+                    ) -> tuple[str, float] | None:
+    """The page's digit the ink in ``box`` looks most like, and its lead in correlation
+    over the next (None with fewer than two templates)."""
+    if len(templates) < 2:
+        return None
+    glyph = _glyph(crop, box).ravel()
+    (best, ch), (second, _) = sorted(((float(np.dot(glyph, t.ravel())), ch) for ch, t in templates.items()),
+                                     reverse=True)[:2]
+    return ch, best - second
+
+
 def _by_glyphs(crop: np.ndarray, ink: _Ink, options: Sequence[str],
                templates: dict[str, np.ndarray]) -> tuple[str, float] | None:
     """Of readings with as many digits as the ink shows and differing in some, the one
@@ -600,9 +639,8 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
                 votes[i] = _ink_vote(readings[i], firsts[i], inks[i], pattern, levels, boundary, [r])
     doubted = [i for i, (_, conf) in enumerate(votes) if conf < 0.97 and inks[i] is not None and inks[i].digits]
     if doubted:
-        known = [(c, m[1] if (m := _measure(c, [])) else None, t, t)
-                 for c, t in ((_prepared(clean, b, scale, blur), t) for b, t in sure)]
-        templates = _templates([*zip(crops, inks, [t for t, _ in votes], firsts), *known])
+        templates = _templates([*zip(crops, inks, [t for t, _ in votes], firsts),
+                                *_sure_samples(clean, sure, scale, blur)])
         for i in doubted:
             on = _on_ink(inks[i], digits_of(firsts[i]), levels, boundary) if firsts[i] else None
             options = [votes[i][0], *(_norm(t) for t, _ in sorted(readings[i], key=lambda r: r[1])),
