@@ -336,10 +336,12 @@ _STRAY = re.compile(r"(?=.*[.,;:|'`_~])[.,;:|'`_~\-–—]+")
 _GLUED = re.compile(r"^[.,;:|'`\"“”‘’_~]+(?=\d)")
 
 
-def _without_stray_marks(text: OcrText) -> OcrText:
+def _without_stray_marks(text: OcrText, keep_marks_alone: bool = False) -> OcrText:
     """A cell's text without words of marks alone at its start or end ("'. GESTIONAR ...",
     "... ESTATAL. ."): no text opens with them, and a sentence's own stop is read with its word;
-    and without marks glued before its opening number ('"201.- SEGUIMIENTO')."""
+    and without marks glued before its opening number ('"201.- SEGUIMIENTO'). A text of
+    marks alone is made empty, unless ``keep_marks_alone`` (a first reading: as read, it is
+    doubted and read again)."""
     words = text.text.split()
     a, b = 0, len(words)
     while a < b and _STRAY.fullmatch(words[a]):
@@ -347,7 +349,7 @@ def _without_stray_marks(text: OcrText) -> OcrText:
     while b > a and _STRAY.fullmatch(words[b - 1]):
         b -= 1
     if b <= a:
-        return text if not words else OcrText("", 0.0, None)
+        return text if not words or keep_marks_alone else OcrText("", 0.0, None)
     opening = _GLUED.sub("", words[a])
     if (a, b) == (0, len(words)) and opening == words[0]:
         return text
@@ -374,7 +376,8 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     ``codes_from``: the page code cells are read from, when ``clean`` is sharpened (the
     sharpened rim of a dot reads as a stroke)."""
     plain = clean if codes_from is None else codes_from
-    texts = [to_text(ws) for ws in per_cell]
+    # a speck's mark beside a number is no part of it ("32 ."), as beside a text
+    texts = [_without_stray_marks(to_text(ws), keep_marks_alone=True) for ws in per_cell]
     numeric = numeric_cols if numeric_cols is not None else _numeric_columns(grid, texts)
     blank_inked = {k for k, (c, t) in enumerate(zip(grid.cells, texts))
                    if not t.text and _inked(clean, _interior(c, settings.margin), settings.min_ink)}
