@@ -193,10 +193,12 @@ def _numeric_columns(grid: Grid, texts: Sequence[OcrText]) -> set[int]:
     return out
 
 
-def _code_cells(grid: Grid, texts: Sequence[OcrText], blank_inked: Collection[int] = ()) -> list[int]:
+def _code_cells(grid: Grid, texts: Sequence[OcrText], blank_inked: Collection[int] = (), levels: int = 3) -> list[int]:
     """Cells of columns that hold dotted codes ("4.6.1, 4.6.2"), by what was read there;
     with the cells of those columns the first pass read nothing from though they hold
-    print (``blank_inked``: faint codes, read freely, run together as "212213253")."""
+    print (``blank_inked``: faint codes, read freely, run together as "212213253").
+    ``levels``: a code's, so that one read without its dots ("461") is told from a title
+    ("11")."""
     seen: dict[int, list[bool]] = {}
     for c, t in zip(grid.cells, texts):
         if c.col_span == 1 and t.text:
@@ -207,8 +209,12 @@ def _code_cells(grid: Grid, texts: Sequence[OcrText], blank_inked: Collection[in
     # code cells too
     strong = {c.col for c, t in zip(grid.cells, texts)
               if c.col_span == 1 and len(_STRICT_CODE.findall(t.text or "")) >= 2} - cols
+    # the columns' codes start at their first cell of codes, or of codes whose dots were
+    # lost ("461,462,463": digits in groups of ``levels``; not a title "11"): above are titles
+    bare = re.compile(rf"\d{{{levels}}}(?:[,;\s]*\d{{{levels}}})*")
     first = min((c.row for c, t in zip(grid.cells, texts)
-                 if c.col in cols | strong and CODE_LIKE.search(t.text or "")), default=0)
+                 if c.col in cols | strong and (CODE_LIKE.search(t.text or "") or bare.fullmatch(t.text or ""))),
+                default=0)
     return [k for k, (c, t) in enumerate(zip(grid.cells, texts))
             if c.col_span == 1 and c.row > first and not t.text and k in blank_inked and c.col in cols | strong
             or c.col_span == 1 and c.row >= first and t.text
@@ -381,7 +387,7 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     numeric = numeric_cols if numeric_cols is not None else _numeric_columns(grid, texts)
     blank_inked = {k for k, (c, t) in enumerate(zip(grid.cells, texts))
                    if not t.text and _inked(clean, _interior(c, settings.margin), settings.min_ink)}
-    codes = _code_cells(grid, texts, blank_inked)
+    codes = _code_cells(grid, texts, blank_inked, settings.code_levels)
     number = {k for k, c in enumerate(grid.cells) if c.col in numeric and c.col_span == 1 and k not in codes}
     measured = {k: ink_width(_crop(clean, _interior(grid.cells[k], settings.margin))) for k in number}
     ink = {k: m[0] if m else None for k, m in measured.items()}

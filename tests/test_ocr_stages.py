@@ -360,6 +360,19 @@ def test_a_column_with_a_cell_of_clear_codes_has_its_garbled_cells_read_as_codes
     assert sorted((cells[k].row, cells[k].col) for k in codes) == [(1, 0), (2, 0), (3, 0)]
 
 
+def test_a_code_columns_first_cells_read_without_their_dots_are_code_cells_still():
+    """A blurred photo's first code cells read as bare digits ("461,462,463", "461"): the
+    column's codes start there, not at its first cell read with dots; its titles stay out,
+    digits too ("11": not three-digit groups, as a code of three levels read without dots)."""
+    from ocr.cells import _code_cells
+    from ocr.types import Cell, Grid
+
+    read = ["LINEA DE ACCION P.M.D.", "11", "461,462,463", "461", "4.6.1, 4.6.2, 4.6.3", "4.6.1, 4.6.2", "4.6.1"]
+    cells = tuple(Cell(i, 0, 1, 1, BBox(0, 50 * i, 200, 50 * i + 50), OcrText(t, 0.8)) for i, t in enumerate(read))
+    grid = Grid(BBox(0, 0, 200, 50 * len(read)), tuple(range(0, 50 * len(read) + 1, 50)), (0, 200), cells)
+    assert _code_cells(grid, [c.text for c in cells]) == [2, 3, 4, 5, 6]
+
+
 def test_a_code_cell_read_empty_that_holds_print_is_read_as_codes():
     """Faint codes the first pass missed ("2.1.2, 2.1.3, 2.5.3" read freely ran together as
     "212213253") go to the code reader with their column; empty cells without print do not."""
