@@ -124,8 +124,9 @@ def _with_words(line: Line, words: Sequence[OcrText]) -> Line:
 
 # a header line opening with a bare code some of whose digits read as look-alikes, before
 # a name ("$2 DESARROLLO", "S11 GESTION", "2O1 ..."): tesseract reads a serif 5 as "$" or
-# "S" even told to read digits alone (it then drops the mark: "2" for "52")
-_BARE = {**LOOKALIKES, "$": "5", "S": "5", "s": "5"}
+# "S" even told to read digits alone (it then drops the mark: "2" for "52"); a fax's 1
+# as ")" or "]" ("5220)", "312)")
+_BARE = {**LOOKALIKES, "$": "5", "S": "5", "s": "5", ")": "1", "]": "1", "[": "1"}
 _BARE_LOOKALIKES = str.maketrans(_BARE)
 _LOOKALIKE_NUMBER = re.compile(r"^[\d" + re.escape("".join(_BARE)) + r"]{1,8}$")
 

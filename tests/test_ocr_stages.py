@@ -845,16 +845,17 @@ def test_a_header_code_read_with_look_alikes_is_read_as_digits():
     lines = [line("$2", "DESARROLLO", "INTEGRAL"),  # a serif 5 read "$"
              line("PROGRAMA:", "S11", "GESTION"),  # ... or "S", just after the label
              line("2O1", "DIRECCION"),
+             line("UNIDAD", "EJECUTORA:", "5220)", "JEFATURA"),  # a faxed 1
              line("2.4.6", "PROMOCION"),  # dotted codes are the code reader's
              line("XXIV", "AYUNTAMIENTO"),  # no digit: a roman numeral, a word
              line("PROGRAMA", "OPERATIVO", "ANUAL", "2O23"),  # not where a code stands
              line("$2", "Y")]  # no name after it
     out = _header_numbers(lines)
     assert [ln.text for ln in out] == ["52 DESARROLLO INTEGRAL", "PROGRAMA: 511 GESTION", "201 DIRECCION",
-                                       "2.4.6 PROMOCION", "XXIV AYUNTAMIENTO", "PROGRAMA OPERATIVO ANUAL 2O23",
+                                       "UNIDAD EJECUTORA: 52201 JEFATURA", "2.4.6 PROMOCION", "XXIV AYUNTAMIENTO", "PROGRAMA OPERATIVO ANUAL 2O23",
                                        "$2 Y"]
     assert out[0].words[0].confidence == LOOKALIKE_CAP and out[1].words[1].confidence == LOOKALIKE_CAP
-    assert out[3] is lines[3] and out[1].words[1].bbox == lines[1].words[1].bbox
+    assert out[4] is lines[4] and out[1].words[1].bbox == lines[1].words[1].bbox
 
 
 def test_a_line_under_a_grey_title_a_fax_dithered_is_told_from_the_dots_and_from_print():
