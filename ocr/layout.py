@@ -79,10 +79,14 @@ _STUB = 8  # px at each end of a column edge's stretch a crossing ruling's overs
 DOTS_CONTRAST = 2.0  # a column line left as dots inks that many times the rows a band beside it does
 
 
+def _rows_on(mask: np.ndarray) -> float:
+    """Share of a mask's rows with anything on in them (0 for an empty mask)."""
+    return float((mask > 0).any(axis=1).mean()) if mask.size else 0.0
+
+
 def _inked_rows(ink: np.ndarray, ys: slice, x: int) -> float:
     """Share of the rows of a 7 px band centred on ``x`` with any ink in it."""
-    band = ink[ys, max(0, x - 3):max(0, x + 4)]
-    return float((band > 0).any(axis=1).mean()) if band.size else 0.0
+    return _rows_on(ink[ys, max(0, x - 3):max(0, x + 4)])
 
 
 def _ruled(r: Rulings, ink: np.ndarray | None, ys: slice, x: int, t: int, broken: bool = False) -> bool:
@@ -96,8 +100,7 @@ def _ruled(r: Rulings, ink: np.ndarray | None, ys: slice, x: int, t: int, broken
     band = r.vertical[ys, max(0, x - t):x + t + 1]
     if band.size == 0:
         return False
-    covered = float((band.max(axis=1) > 0).mean())
-    if covered >= 0.5:
+    if _rows_on(band) >= 0.5:
         return True
     edge = ink[ys, max(0, x - 3):x + 4] if ink is not None else None
     if edge is None or edge.size == 0:
@@ -110,10 +113,11 @@ def _ruled(r: Rulings, ink: np.ndarray | None, ys: slice, x: int, t: int, broken
     side = np.concatenate([ink[ys, max(0, x - 20):max(0, x - 6)], ink[ys, x + 7:x + 21]], axis=1) > 0
     if dots and float(side.mean()) < 0.01:
         return True
+    if not broken:
+        return False
     # (a stub where the ruling below or above overshoots its row line is no line here)
     inner = band[_STUB:-_STUB] if band.shape[0] > 3 * _STUB else band
-    found = float((inner.max(axis=1) > 0).mean())
-    return broken and (found >= 0.2 or dots) and _crossed(ink, ys, x) < 0.2
+    return (_rows_on(inner) >= 0.2 or dots) and _crossed(ink, ys, x) < 0.2
 
 
 LINE_INK = 0.5  # share of a row edge's length inked along one pixel row: a line drawn there...

@@ -26,8 +26,8 @@ from ocr.words import group_lines
 ROW_NUMBER = re.compile(r"M[.\-]?\d{1,2}|\d{1,4}")
 _TRAILING = ".,:;-–)"
 # letters a digit is read as beside other letters (more than in a number cell: there the
-# reader knows it reads digits)
-_AS_DIGIT = {**LOOKALIKES, "A": "4", "Á": "4", "S": "5", "Z": "2", "B": "8"}
+# reader knows it reads digits); which digit, the ink says
+_DIGIT_LIKE = frozenset(LOOKALIKES) | frozenset("AÁSZB")
 NUMBERED = 0.5  # share of a column's body cells opening with a row number that makes it numbered
 NUMBER_CAP = 0.8  # the most a cell whose row number was judged by the ink is vouched for
 
@@ -49,8 +49,8 @@ def _looks_numbered(word: str) -> bool:
     if not word or ROW_NUMBER.fullmatch(word):
         return False
     if re.fullmatch(r"M[.\-]?\w", word):
-        return word[-1] in _AS_DIGIT
-    return len(word) == 3 and any(ch.isdigit() for ch in word) and all(ch.isdigit() or ch in _AS_DIGIT for ch in word)
+        return word[-1] in _DIGIT_LIKE
+    return len(word) == 3 and any(ch.isdigit() for ch in word) and all(ch.isdigit() or ch in _DIGIT_LIKE for ch in word)
 
 
 def numbered_columns(grid: Grid, texts: Sequence[OcrText], skip: Collection[int], body: int) -> set[int]:

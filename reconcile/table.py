@@ -167,7 +167,6 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
 TITLE_PIECE = 75  # a title read in part matches one column key's titles this well (partial ratio)...
 TITLE_LEAD = 10  # ...and by this much more than any other key no column has taken
 _BY_CONTENT = ("lineas_accion", "number", "movimiento", "proy")  # told by their cells instead
-_PROSE = ("descripcion", "unidad_medida", "observaciones", "justificacion")
 
 
 def _left_titles(cells: Sequence[Any], depth: int, paths: list[list[Any]], mapping: dict[int, str],
@@ -283,6 +282,7 @@ def _get(row: dict, suffix: str) -> str | None:
 # Columns of free prose: a cell's text wraps over several lines there...
 PROSE_KEYS = ("observaciones", "justificacion")
 _WRAPS = ("descripcion", *PROSE_KEYS)  # ...as the description's does
+_PROSE = (*_WRAPS, "unidad_medida")  # columns of words (a title read in part: _left_titles)
 
 
 def _value(text: str | None) -> str | None:
