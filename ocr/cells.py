@@ -12,7 +12,8 @@ import numpy as np
 
 from ocr._exec.tesseract import Word
 from ocr.codes import read_codes, well_formed
-from ocr.numbers import LOOKALIKES, WELL_FORMED, advance, assess, digits_of, ink_width, judge, percent_columns
+from ocr.numbers import (LOOKALIKES, WELL_FORMED, advance, assess, digits_of, ink_width, judge, outvote,
+                         percent_columns)
 from ocr.numbers import doubtful as doubtful_number
 from ocr.layout import Rulings
 from ocr.mosaic import Piece, mosaic_read, mosaic_words
@@ -51,6 +52,10 @@ class ReadSettings:
     # vouched for: every confidence on the page is capped at small_print_cap
     sure_height: float = 13.0
     small_print_cap: float = 0.9
+    # a number whose two readings disagree is read a third time, at another scale, and the
+    # readings that agree kept (set for faint print: blurred digits slip at one scale in
+    # ways another seldom repeats)
+    outvote: bool = False
 
 
 STREAK_CLEAR = 10  # pixels: a horizontal line further than this from every row edge is a streak
@@ -262,6 +267,12 @@ def _code_or_first(first: OcrText, code: OcrText) -> OcrText:
 _WORDY = re.compile(r"[A-HJ-KMNP-RT-Ya-km-np-z]")  # letters not often misread digits
 
 
+def _softened(image: np.ndarray, blur: float) -> np.ndarray:
+    """The page numbers are re-read from: blurred by ``blur`` where set (a black-and-white
+    scan's jagged strokes read better with grey edges)."""
+    return cv2.GaussianBlur(image, (0, 0), blur) if blur > 0 else image
+
+
 def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[int],
             numeric: set[int], s: ReadSettings) -> tuple[dict[int, OcrText], dict[int, OcrText]]:
     """Second readings of the doubtful cells, two batched calls: cells of numeric columns
@@ -270,7 +281,7 @@ def _reread(clean: np.ndarray, grid: Grid, texts: list[OcrText], doubtful: list[
     expected), freely."""
     doubtful = doubtful[: s.max_rereads]
     ks = sorted(k for k in doubtful if grid.cells[k].col in numeric and grid.cells[k].col_span == 1)
-    digits_from = cv2.GaussianBlur(clean, (0, 0), s.reread_blur) if s.reread_blur > 0 and ks else clean
+    digits_from = _softened(clean, s.reread_blur) if ks else clean
     got = mosaic_read(digits_from, [_interior(grid.cells[k], s.margin) for k in ks],
                       scale=s.reread_scale, whitelist=NUMBER_WHITELIST)
     as_number = dict(zip(ks, got))
@@ -419,6 +430,17 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     body = min((grid.cells[k].row for k in number if NUMBER.match(firsts[k].text)), default=grid.n_rows)
     texts = [_settle(k, t, as_number, free, k in number, ink.get(k), adv, pct.get(k),
                      lookalikes=grid.cells[k].row >= body) for k, t in enumerate(texts)]
+    if settings.outvote:  # the numbers whose two readings disagree are read once more, at another scale
+        split = [k for k in sorted(as_number) if k in number and not _WORDY.search(texts[k].text)
+                 and digits_of(as_number[k].text) != digits_of(firsts[k].text)]
+        apart = zoom / 1.25 if zoom / 1.25 >= settings.reread_scale else zoom * 1.25
+        got = mosaic_read(_softened(clean, settings.reread_blur) if split else clean,
+                          [_interior(grid.cells[k], settings.margin) for k in split], scale=apart,
+                          whitelist=NUMBER_WHITELIST)
+        for k, third in zip(split, got):
+            readings = (firsts[k], as_number[k], free.get(k), third)
+            texts[k] = outvote(assess(texts[k], ink[k], adv, pct[k]),
+                               [assess(t, ink[k], adv, pct[k]) for t in readings if t is not None])
     stubborn = [k for k in sorted(number) if texts[k].text and not assess(texts[k], ink[k], adv, pct[k]).width_ok]
     if stubborn and adv is not None:  # once more, larger: the digits' count still disagrees with the ink
         got = mosaic_read(clean, [_interior(grid.cells[k], settings.margin) for k in stubborn],

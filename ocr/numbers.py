@@ -131,3 +131,33 @@ def judge(first: Reading, second: Reading | None) -> OcrText:
     else:
         conf = min(0.75 if agree else 0.5, base)
     return OcrText(best.text.text, round(conf, 4), best.text.bbox)
+
+
+OUTVOTED_FIT, OUTVOTED = 0.85, 0.6  # the most a reading that outvoted the kept one is vouched for
+
+
+def outvote(kept: Reading, readings: Sequence[Reading]) -> OcrText:
+    """The kept reading of a number, or the digits more of the cell's readings agree on.
+
+    Tesseract's slip on a blurred or faxed digit at one scale ("3504" for 3,594) is
+    seldom repeated at two others, so digits that two readings agree on beat a kept
+    reading no other shares, even one that fits the ink. Only well-formed readings
+    vote; the majority must outnumber every other group, and fit the ink unless the
+    kept reading does not either. A reading kept so is vouched for at
+    :data:`OUTVOTED_FIT` (it fits the ink) or :data:`OUTVOTED` at most: two readings
+    against one are evidence, not proof."""
+    groups: dict[str, list[Reading]] = {}
+    for r in readings:
+        if r.well_formed and digits_of(r.text.text):
+            groups.setdefault(digits_of(r.text.text), []).append(r)
+    ranked = sorted(groups.items(), key=lambda kv: len(kv[1]), reverse=True)
+    if not ranked:
+        return kept.text
+    digits, group = ranked[0]
+    fits = any(r.width_ok for r in group)
+    clear = len(group) >= 2 and (len(ranked) == 1 or len(ranked[1][1]) < len(group))
+    if (digits == digits_of(kept.text.text) or not clear
+            or not (fits or not (kept.width_ok and kept.well_formed))):
+        return kept.text
+    pick = max(group, key=lambda r: (r.width_ok, r.text.confidence)).text
+    return OcrText(pick.text, min(pick.confidence, OUTVOTED_FIT) if fits else OUTVOTED, pick.bbox)

@@ -322,8 +322,10 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
         table_words = [*words[1:1 + len(wide)],
                        *mosaic_words(first_img, narrow, scale=first, psm=settings.psm)]
         per_cell = cell_words(layout.grid, [*wide_owners, *narrow_owners], table_words)
-        grid = read_table(sharp, layout.grid, per_cell, settings=settings, numeric_cols=numeric_cols,
-                          codes_from=text_gray)
+        # on faint print a slip at one scale is seldom repeated at another, so disputed
+        # numbers are read a third time (a fax's jagged digits slip alike at every scale)
+        grid = read_table(sharp, layout.grid, per_cell, numeric_cols=numeric_cols, codes_from=text_gray,
+                          settings=replace(settings, outvote=settings.outvote or faint))
     sure = sure_cells(grid, settings.margin, settings.code_pattern) if grid is not None else []
     header = _header_numbers(_header_codes(text_gray, read_header(words[0]), settings, sure))
     signature, footer = read_signature(words[-1], layout) if layout.grid is not None else ((), ())

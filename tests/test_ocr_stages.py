@@ -1016,3 +1016,68 @@ def test_a_specks_mark_beside_a_number_is_no_part_of_it(monkeypatch):
     monkeypatch.setattr(ocr.cells, "mosaic_read", lambda image, boxes, **kw: [OcrText("", 0.0, None) for _ in boxes])
     got = read_table(np.asarray(img), grid, per_cell, numeric_cols={0})
     assert [c.text.text for c in got.cells] == printed
+
+
+def test_two_readings_agreeing_outvote_a_kept_reading_no_other_shares():
+    """A blurred 9 read as a 0 at one scale ("3,504") with a high enough confidence to be
+    kept: two other readings agreeing on "3,594" outvote it, unsure. A tie, or a majority
+    the ink contradicts where the kept reading fits it, leaves the kept reading."""
+    from ocr.numbers import OUTVOTED, OUTVOTED_FIT, Reading, outvote
+
+    def r(text, conf=0.7, fits=True):
+        return Reading(OcrText(text, conf), fits, True)
+
+    kept = r("3,504", 0.8)
+    got = outvote(kept, [kept, r("3,594", 0.5), r("3594", 0.9)])
+    assert got.text == "3594" and got.confidence == OUTVOTED_FIT
+    assert outvote(kept, [kept, r("3,594")]).text == "3,504"  # one against one
+    assert outvote(kept, [kept, r("3,504"), r("3,594"), r("3,594")]).text == "3,504"  # two against two
+    against_ink = [kept, r("3,594", fits=False), r("3,594", fits=False)]
+    assert outvote(kept, against_ink).text == "3,504"
+    unfit = Reading(OcrText("20289", 0.68), False, True)  # a comma the ink counts, lost by all
+    got = outvote(unfit, [unfit, r("20389", 0.0, fits=False), r("20389", 0.0, fits=False)])
+    assert got.text == "20389" and got.confidence == OUTVOTED
+    garbled = Reading(OcrText("2.0389", 0.9), False, False)
+    assert outvote(unfit, [unfit, garbled, garbled]).text == "20289"  # ill-formed readings have no vote
+
+
+def test_a_number_two_readings_dispute_is_read_a_third_time_and_the_majority_kept(monkeypatch):
+    """On faint print, the first pass read "3,504" and the digit re-read "3,594", less
+    surely: the cell is read once more at another scale, and the two readings that agree
+    are kept, unsure. Elsewhere the surer reading is kept, unsure too."""
+    import ocr.cells
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ocr._exec.tesseract import Word
+    from ocr.cells import ReadSettings, read_table
+    from ocr.testing import FONT
+    from ocr.types import Cell, Grid
+
+    font = ImageFont.truetype(FONT, 30)
+    printed = ["3,594", "145", "2,500", "17", "608"]
+    img = Image.new("L", (200, 60 * len(printed)), 255)
+    draw = ImageDraw.Draw(img)
+    cells, per_cell = [], []
+    for r, text in enumerate(printed):
+        box = BBox(0, 60 * r, 200, 60 * (r + 1))
+        x0, y0, x1, y1 = draw.textbbox((40, 60 * r + 12), text, font=font)
+        draw.text((40, 60 * r + 12), text, font=font, fill=0)
+        first = "3,504" if r == 0 else text
+        per_cell.append([Word(first, 80.0 if r == 0 else 96.0, x0, y0, x1, y1, 1, 1, 1)])
+        cells.append(Cell(r, 0, 1, 1, box, OcrText(first, 0.0, box)))
+    grid = Grid(BBox(0, 0, 200, 60 * len(printed)), tuple(range(0, 60 * len(printed) + 1, 60)), (0, 200),
+                tuple(cells))
+    calls = []
+
+    def reread(image, boxes, **kw):  # every re-read sees the print, less surely than the first pass
+        calls.append(list(boxes))
+        return [OcrText(printed[b.y0 // 60], 0.6, b) for b in boxes]
+
+    monkeypatch.setattr(ocr.cells, "mosaic_read", reread)
+    got = read_table(np.asarray(img), grid, per_cell, numeric_cols={0}, settings=ReadSettings(outvote=True))
+    assert [c.text.text for c in got.cells] == printed
+    assert got.cells[0].text.confidence < 0.95
+    assert any(len(c) == 1 and c[0].y0 < 60 for c in calls[2:])  # the disputed cell read a third time
+    calls.clear()
+    kept = read_table(np.asarray(img), grid, per_cell, numeric_cols={0})  # crisp print: no third reading
+    assert kept.cells[0].text.text == "3,504" and kept.cells[0].text.confidence < 0.95
