@@ -16,6 +16,7 @@ from ocr.numbers import (LOOKALIKES, WELL_FORMED, advance, assess, digits_of, in
                          percent_columns)
 from ocr.numbers import doubtful as doubtful_number
 from ocr.layout import Rulings
+from ocr.lonedigits import judge_lone_digits
 from ocr.mosaic import Piece, mosaic_read, mosaic_words
 from ocr.rownumbers import judge_row_numbers
 from ocr.types import BBox, Cell, Grid, OcrText
@@ -460,5 +461,9 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     texts = [t if k in number or k in codes_at else _without_stray_marks(t) for k, t in enumerate(texts)]
     texts = judge_row_numbers(plain, grid, per_cell, texts, codes_at, numeric, body, sure=sure, scale=zoom,
                               blur=settings.reread_blur, margin=settings.margin)
+    lone = {k for k in number if grid.cells[k].row >= body}
+    texts = judge_lone_digits(plain, {k: _interior(grid.cells[k], settings.margin) for k in lone}, texts, lone,
+                              sure=sure, height=float(np.median(heights)) if heights else None, scale=zoom,
+                              blur=settings.reread_blur)
     cells = tuple(replace(c, text=t) for c, t in zip(grid.cells, texts))
     return replace(grid, cells=cells)
