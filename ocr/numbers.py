@@ -139,8 +139,8 @@ OUTVOTED_FIT, OUTVOTED = 0.85, 0.6  # the most a reading that outvoted the kept 
 def outvote(kept: Reading, readings: Sequence[Reading]) -> OcrText:
     """The kept reading of a number, or the digits more of the cell's readings agree on.
 
-    Tesseract's slip on a blurred or faxed digit at one scale ("3504" for 3,594) is
-    seldom repeated at two others, so digits that two readings agree on beat a kept
+    Tesseract's slip on a blurred digit at one scale ("3504" for 3,594) is seldom
+    repeated at two others, so digits that two readings agree on beat a kept
     reading no other shares, even one that fits the ink. Only well-formed readings
     vote; the majority must outnumber every other group, and fit the ink unless the
     kept reading does not either. A reading kept so is vouched for at
