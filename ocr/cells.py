@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from ocr._exec.tesseract import Word
-from ocr.codes import read_codes, well_formed
+from ocr.codes import PageDigits, read_codes, well_formed
 from ocr.numbers import (LOOKALIKES, WELL_FORMED, advance, assess, digits_of, ink_width, judge, outvote,
                          percent_columns)
 from ocr.numbers import doubtful as doubtful_number
@@ -459,11 +459,12 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
         texts[k] = _code_or_first(texts[k], new)
     codes_at = set(codes)
     texts = [t if k in number or k in codes_at else _without_stray_marks(t) for k, t in enumerate(texts)]
-    texts = judge_row_numbers(plain, grid, per_cell, texts, codes_at, numeric, body, sure=sure, scale=zoom,
-                              blur=settings.reread_blur, margin=settings.margin)
+    # the page's own digits (measured once, where a glyph is to be judged) tell a row number's
+    # look-alike letter and a lone digit read as a mark
+    digits = PageDigits(plain, sure, scale=zoom, blur=settings.reread_blur)
+    texts = judge_row_numbers(grid, per_cell, texts, codes_at, numeric, body, digits=digits, margin=settings.margin)
     lone = {k for k in number if grid.cells[k].row >= body}
-    texts = judge_lone_digits(plain, {k: _interior(grid.cells[k], settings.margin) for k in lone}, texts, lone,
-                              sure=sure, height=float(np.median(heights)) if heights else None, scale=zoom,
-                              blur=settings.reread_blur)
+    texts = judge_lone_digits({k: _interior(grid.cells[k], settings.margin) for k in lone}, texts, lone,
+                              digits=digits, height=float(np.median(heights)) if heights else None)
     cells = tuple(replace(c, text=t) for c, t in zip(grid.cells, texts))
     return replace(grid, cells=cells)

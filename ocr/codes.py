@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Iterable, Sequence
 
 import cv2
@@ -377,23 +378,32 @@ def _sure_samples(clean: np.ndarray, sure: Sequence[tuple[BBox, str]], scale: fl
             for c, t in ((_prepared(clean, b, scale, blur), t) for b, t in sure)]
 
 
-def page_digits(clean: np.ndarray, sure: Sequence[tuple[BBox, str]], *, scale: float,
-                blur: float = 0.0) -> dict[str, np.ndarray]:
-    """Each digit's mean ink on this page, from cells read surely (``(box, text)``), its
-    crops prepared as code cells are (:func:`_prepared`)."""
-    return _templates(_sure_samples(clean, sure, scale, blur))
+class PageDigits:
+    """A page's own digits, to judge a glyph by its ink: each digit's mean ink learned from
+    the cells read surely (``sure``: ``(box, text)``), measured once, when first asked
+    for; crops prepared as code cells are (:func:`_prepared`: ``scale``, ``blur``)."""
 
+    def __init__(self, clean: np.ndarray, sure: Sequence[tuple[BBox, str]], *, scale: float,
+                 blur: float = 0.0) -> None:
+        self.clean, self.sure, self.scale, self.blur = clean, sure, scale, blur
 
-def tall_glyphs(clean: np.ndarray, box: BBox, *, scale: float, blur: float = 0.0
-                ) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
-    """A crop prepared as code cells are, and its ink as tall as the tallest within 0.6 (the
-    characters, not the marks between them), left to right."""
-    crop = _prepared(clean, box, scale, blur)
-    blobs = _blobs(crop)
-    if not len(blobs):
-        return crop, []
-    hs = blobs[:, 3] - blobs[:, 1]
-    return crop, sorted((tuple(int(v) for v in b) for b in blobs[hs >= 0.6 * hs.max()]), key=lambda b: b[0])
+    @cached_property
+    def templates(self) -> dict[str, np.ndarray]:
+        return _templates(_sure_samples(self.clean, self.sure, self.scale, self.blur))
+
+    def glyphs(self, box: BBox) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+        """The box's crop, prepared, and its ink as tall as the tallest within 0.6 (the
+        characters, not the marks between them), left to right."""
+        crop = _prepared(self.clean, box, self.scale, self.blur)
+        blobs = _blobs(crop)
+        if not len(blobs):
+            return crop, []
+        hs = blobs[:, 3] - blobs[:, 1]
+        return crop, sorted((tuple(int(v) for v in b) for b in blobs[hs >= 0.6 * hs.max()]), key=lambda b: b[0])
+
+    def likeliest(self, crop: np.ndarray, glyph: Sequence[int]) -> tuple[str, float] | None:
+        """:func:`likeliest_digit` among this page's digits."""
+        return likeliest_digit(crop, glyph, self.templates)
 
 
 def likeliest_digit(crop: np.ndarray, box: Sequence[int], templates: dict[str, np.ndarray]

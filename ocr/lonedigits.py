@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Collection, Sequence
 
-import numpy as np
-
-from ocr.codes import GLYPH_LEAD, likeliest_digit, page_digits, tall_glyphs
+from ocr.codes import GLYPH_LEAD, PageDigits
 from ocr.numbers import WELL_FORMED
 from ocr.types import BBox, OcrText
 
@@ -19,23 +17,21 @@ LONE_CAP = 0.6  # the most a digit told by its ink alone is vouched for
 TALL = 0.75  # a glyph this share of the page's digit height at least is a digit, not a speck
 
 
-def judge_lone_digits(clean: np.ndarray, boxes: dict[int, BBox], texts: Sequence[OcrText],
-                      cells: Collection[int], *, sure: Sequence[tuple[BBox, str]], height: float | None,
-                      scale: float, blur: float = 0.0) -> list[OcrText]:
+def judge_lone_digits(boxes: dict[int, BBox], texts: Sequence[OcrText], cells: Collection[int], *,
+                      digits: PageDigits, height: float | None) -> list[OcrText]:
     """``texts`` with the ``cells`` (numbers; ``boxes``: their interiors) read as something
     other than a number, whose ink is one glyph about as tall as the page's digits
-    (``height``, pixels), read as the page's digit that glyph looks most like."""
+    (``height``, pixels), read as the page's digit (``digits``) that glyph looks most like."""
     out = list(texts)
     todo = [k for k in sorted(cells)
             if texts[k].text.strip() and not WELL_FORMED.match(texts[k].text.replace(" ", ""))]
     if not todo or not height:
         return out
-    templates = page_digits(clean, sure, scale=scale, blur=blur)
     for k in todo:
-        crop, glyphs = tall_glyphs(clean, boxes[k], scale=scale, blur=blur)
-        if len(glyphs) != 1 or glyphs[0][3] - glyphs[0][1] < TALL * height * scale:
+        crop, glyphs = digits.glyphs(boxes[k])
+        if len(glyphs) != 1 or glyphs[0][3] - glyphs[0][1] < TALL * height * digits.scale:
             continue
-        best = likeliest_digit(crop, glyphs[0], templates)
+        best = digits.likeliest(crop, glyphs[0])
         if best is not None and best[1] >= GLYPH_LEAD:
             out[k] = OcrText(best[0], LONE_CAP, texts[k].bbox or boxes[k])
     return out

@@ -17,7 +17,7 @@ from typing import Collection, Sequence
 import numpy as np
 
 from ocr._exec.tesseract import Word
-from ocr.codes import GLYPH_LEAD, likeliest_digit, page_digits, tall_glyphs
+from ocr.codes import GLYPH_LEAD, PageDigits
 from ocr.numbers import LOOKALIKES
 from ocr.types import BBox, Grid, OcrText
 from ocr.words import group_lines
@@ -81,34 +81,32 @@ def _word_box(cell_box: BBox, words: Sequence[Word], word: str, alone: bool, mar
 
 
 def _judged(word: str, crop: np.ndarray, glyphs: Sequence[tuple[int, int, int, int]],
-            templates: dict[str, np.ndarray]) -> str | None:
+            digits: PageDigits) -> str | None:
     """The word with each look-alike letter replaced by the page's digit its ink looks most
     like (by :data:`GLYPH_LEAD` at least); None unless every letter is told. An M-number's
     digit is its last glyph, of two or three (a fax breaks an M in two); a number's glyphs
     are its characters, one each."""
     if word.startswith("M"):  # an M (in one piece, or two) and a digit
-        best = likeliest_digit(crop, glyphs[-1], templates) if 2 <= len(glyphs) <= 3 else None
+        best = digits.likeliest(crop, glyphs[-1]) if 2 <= len(glyphs) <= 3 else None
         return word[:-1] + best[0] if best is not None and best[1] >= GLYPH_LEAD else None
     if len(glyphs) != len(word):
         return None
     out = []
     for ch, glyph in zip(word, glyphs):
-        best = (ch, 1.0) if ch.isdigit() else likeliest_digit(crop, glyph, templates)
+        best = (ch, 1.0) if ch.isdigit() else digits.likeliest(crop, glyph)
         if best is None or best[1] < GLYPH_LEAD:
             return None
         out.append(best[0])
     return "".join(out)
 
 
-def judge_row_numbers(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]],
-                      texts: Sequence[OcrText], skip: Collection[int], numeric: Collection[int],
-                      body: int, *, sure: Sequence[tuple[BBox, str]], scale: float, blur: float = 0.0,
+def judge_row_numbers(grid: Grid, per_cell: Sequence[Sequence[Word]], texts: Sequence[OcrText],
+                      skip: Collection[int], numeric: Collection[int], body: int, *, digits: PageDigits,
                       margin: int = 5) -> list[OcrText]:
     """``texts`` with the row numbers read as look-alikes judged by the ink (module
     docstring). ``skip``: cells never touched (codes); ``numeric``: the columns of numbers,
     whose cells are touched only where the word stands alone; ``body``: the table's first row
-    under its titles; ``sure``: cells read surely, ``(box, text)``, whose digits teach
-    the page's shapes."""
+    under its titles; ``digits``: the page's own, whose shapes the ink is compared with."""
     out = list(texts)
     columns = numbered_columns(grid, texts, skip, body)
     todo = []
@@ -129,10 +127,9 @@ def judge_row_numbers(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence
             todo.append((k, word, rest, box))
     if not todo:
         return out
-    templates = page_digits(clean, sure, scale=scale, blur=blur)
     for k, word, rest, box in todo:
-        crop, glyphs = tall_glyphs(clean, box, scale=scale, blur=blur)
-        told = _judged(word, crop, glyphs, templates)
+        crop, glyphs = digits.glyphs(box)
+        told = _judged(word, crop, glyphs, digits)
         if told is not None and ROW_NUMBER.fullmatch(told):
             out[k] = replace(texts[k], text=told + rest, confidence=min(texts[k].confidence, NUMBER_CAP))
     return out

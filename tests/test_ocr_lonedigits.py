@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ocr.codes import PageDigits
 from ocr.lonedigits import LONE_CAP, judge_lone_digits
 from ocr.numbers import ink_width
 from ocr.testing import BOLD
@@ -34,8 +35,8 @@ def _column():
 def _judge(read: dict[int, str], sure_too: bool = True) -> list[OcrText]:
     gray, boxes, sure, height = _column()
     texts = [OcrText(read.get(r, t), 0.4 if r in read else 0.97, boxes[r]) for r, t in enumerate(PRINTED)]
-    return judge_lone_digits(gray, boxes, texts, set(boxes), sure=sure if sure_too else [], height=height,
-                             scale=1.0)
+    return judge_lone_digits(boxes, texts, set(boxes), digits=PageDigits(gray, sure if sure_too else [], scale=1.0),
+                             height=height)
 
 
 def test_a_lone_digit_read_as_a_letter_or_a_mark_is_told_by_the_pages_own_digits():

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr._exec.tesseract import Word
+from ocr.codes import PageDigits
 from ocr.rownumbers import NUMBER_CAP, judge_row_numbers
 from ocr.testing import BOLD
 from ocr.types import BBox, Cell, Grid, OcrText
@@ -51,7 +52,7 @@ def _table(read: dict[tuple[int, int], str]):
 
 def _judge(read, numeric=(1, 2)):
     gray, grid, per_cell, texts, sure = _table(read)
-    out = judge_row_numbers(gray, grid, per_cell, texts, set(), set(numeric), 1, sure=sure, scale=1.0)
+    out = judge_row_numbers(grid, per_cell, texts, set(), set(numeric), 1, digits=PageDigits(gray, sure, scale=1.0))
     return {(c.row, c.col): t for c, t in zip(grid.cells, out)}
 
 
@@ -77,5 +78,5 @@ def test_in_a_column_of_numbers_only_an_m_number_standing_alone_is_judged(misrea
 
 def test_no_sure_digits_no_judgement():
     gray, grid, per_cell, texts, _ = _table({(1, 0): "MA FOMENTAR"})
-    out = judge_row_numbers(gray, grid, per_cell, texts, set(), {1, 2}, 1, sure=[], scale=1.0)
+    out = judge_row_numbers(grid, per_cell, texts, set(), {1, 2}, 1, digits=PageDigits(gray, [], scale=1.0))
     assert out[3].text == "MA FOMENTAR"
