@@ -26,8 +26,9 @@ from ocr.words import group_lines
 ROW_NUMBER = re.compile(r"M[.\-]?\d{1,2}|\d{1,4}")
 _TRAILING = ".,:;-–)"
 # letters a digit is read as beside other letters (more than in a number cell: there the
-# reader knows it reads digits); which digit, the ink says
-_DIGIT_LIKE = frozenset(LOOKALIKES) | frozenset("AÁSZB")
+# reader knows it reads digits), in upper case as the word is judged ("30l" is "30L");
+# which digit, the ink says
+_DIGIT_LIKE = frozenset(ch.upper() for ch in LOOKALIKES) | frozenset("AÁSZB")
 NUMBERED = 0.5  # share of a column's body cells opening with a row number that makes it numbered
 NUMBER_CAP = 0.8  # the most a cell whose row number was judged by the ink is vouched for
 

@@ -65,6 +65,13 @@ def test_a_row_numbers_digit_read_as_a_letter_is_told_by_the_pages_own_digits():
     assert got[2, 0].text == "101 REVISAR" and got[2, 0].confidence == 0.85
 
 
+@pytest.mark.parametrize("misread", ["10l", "10L"])
+def test_a_row_numbers_one_read_as_an_l_is_told_whatever_its_case(misread):
+    """"301.-" read "30L-": the 1 and its stop read as one letter, an l in either case."""
+    got = _judge({(2, 0): f"{misread} REVISAR"})
+    assert got[2, 0].text == "101 REVISAR" and got[2, 0].confidence <= NUMBER_CAP
+
+
 def test_a_word_opening_a_column_that_holds_no_row_numbers_is_left_as_read():
     got = _judge({(1, 0): "MA FOMENTAR", (2, 0): "EL REVISAR", (3, 0): "LA CUIDAR", (4, 0): "MI GESTIONAR"})
     assert got[1, 0].text == "MA FOMENTAR" and got[4, 0].text == "MI GESTIONAR"
