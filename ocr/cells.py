@@ -410,10 +410,10 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     percent = percent_columns(by_col)  # a "354" where every other cell reads "25%" is ill formed
     pct = {k: percent.get(grid.cells[k].col) for k in number}
     heights = [m[1] for m in measured.values() if m]
+    height = float(np.median(heights)) if heights else None  # the page's digits', in pixels
     # second reads at the scale where digits stand ~reread_height px tall (small print
     # from a 200 dpi scan reads far better enlarged than reduced)
-    zoom = min(2.5, max(settings.reread_scale, settings.reread_height / float(np.median(heights)))) \
-        if heights else settings.reread_scale
+    zoom = min(2.5, max(settings.reread_scale, settings.reread_height / height)) if height else settings.reread_scale
     doubtful = []
     for k, (cell, t) in enumerate(zip(grid.cells, texts)):
         if k in codes:
@@ -463,8 +463,7 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     # look-alike letter and a lone digit read as a mark
     digits = PageDigits(plain, sure, scale=zoom, blur=settings.reread_blur)
     texts = judge_row_numbers(grid, per_cell, texts, codes_at, numeric, body, digits=digits, margin=settings.margin)
-    lone = {k for k in number if grid.cells[k].row >= body}
-    texts = judge_lone_digits({k: _interior(grid.cells[k], settings.margin) for k in lone}, texts, lone,
-                              digits=digits, height=float(np.median(heights)) if heights else None)
+    lone = {k: _interior(grid.cells[k], settings.margin) for k in sorted(number) if grid.cells[k].row >= body}
+    texts = judge_lone_digits(lone, texts, digits=digits, height=height)
     cells = tuple(replace(c, text=t) for c, t in zip(grid.cells, texts))
     return replace(grid, cells=cells)

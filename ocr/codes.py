@@ -401,21 +401,15 @@ class PageDigits:
         hs = blobs[:, 3] - blobs[:, 1]
         return crop, sorted((tuple(int(v) for v in b) for b in blobs[hs >= 0.6 * hs.max()]), key=lambda b: b[0])
 
-    def likeliest(self, crop: np.ndarray, glyph: Sequence[int]) -> tuple[str, float] | None:
-        """:func:`likeliest_digit` among this page's digits."""
-        return likeliest_digit(crop, glyph, self.templates)
-
-
-def likeliest_digit(crop: np.ndarray, box: Sequence[int], templates: dict[str, np.ndarray]
-                    ) -> tuple[str, float] | None:
-    """The page's digit the ink in ``box`` looks most like, and its lead in correlation
-    over the next (None with fewer than two templates)."""
-    if len(templates) < 2:
-        return None
-    glyph = _glyph(crop, box).ravel()
-    (best, ch), (second, _) = sorted(((float(np.dot(glyph, t.ravel())), ch) for ch, t in templates.items()),
-                                     reverse=True)[:2]
-    return ch, best - second
+    def likeliest(self, crop: np.ndarray, box: Sequence[int]) -> tuple[str, float] | None:
+        """The page's digit the ink in ``box`` (of ``crop``, from :meth:`glyphs`) looks most
+        like, and its lead in correlation over the next (None with fewer than two digits)."""
+        if len(self.templates) < 2:
+            return None
+        glyph = _glyph(crop, box).ravel()
+        (best, ch), (second, _) = sorted(((float(np.dot(glyph, t.ravel())), ch) for ch, t in self.templates.items()),
+                                         reverse=True)[:2]
+        return ch, best - second
 
 
 def _by_glyphs(crop: np.ndarray, ink: _Ink, options: Sequence[str],

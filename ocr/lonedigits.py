@@ -7,7 +7,7 @@ cells read surely) it looks most like, by a clear lead, is taken, vouched for at
 """
 from __future__ import annotations
 
-from typing import Collection, Sequence
+from typing import Sequence
 
 from ocr.codes import GLYPH_LEAD, PageDigits
 from ocr.numbers import WELL_FORMED
@@ -17,13 +17,13 @@ LONE_CAP = 0.6  # the most a digit told by its ink alone is vouched for
 TALL = 0.75  # a glyph this share of the page's digit height at least is a digit, not a speck
 
 
-def judge_lone_digits(boxes: dict[int, BBox], texts: Sequence[OcrText], cells: Collection[int], *,
-                      digits: PageDigits, height: float | None) -> list[OcrText]:
-    """``texts`` with the ``cells`` (numbers; ``boxes``: their interiors) read as something
+def judge_lone_digits(boxes: dict[int, BBox], texts: Sequence[OcrText], *, digits: PageDigits,
+                      height: float | None) -> list[OcrText]:
+    """``texts`` with the cells ``boxes`` names (numbers, by their interiors) read as something
     other than a number, whose ink is one glyph about as tall as the page's digits
     (``height``, pixels), read as the page's digit (``digits``) that glyph looks most like."""
     out = list(texts)
-    todo = [k for k in sorted(cells)
+    todo = [k for k in sorted(boxes)
             if texts[k].text.strip() and not WELL_FORMED.match(texts[k].text.replace(" ", ""))]
     if not todo or not height:
         return out

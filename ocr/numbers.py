@@ -156,8 +156,7 @@ def outvote(kept: Reading, readings: Sequence[Reading]) -> OcrText:
     digits, group = ranked[0]
     fits = any(r.width_ok for r in group)
     clear = len(group) >= 2 and (len(ranked) == 1 or len(ranked[1][1]) < len(group))
-    if (digits == digits_of(kept.text.text) or not clear
-            or not (fits or not (kept.width_ok and kept.well_formed))):
+    if digits == digits_of(kept.text.text) or not clear or (not fits and kept.width_ok and kept.well_formed):
         return kept.text
     pick = max(group, key=lambda r: (r.width_ok, r.text.confidence)).text
     return OcrText(pick.text, min(pick.confidence, OUTVOTED_FIT) if fits else OUTVOTED, pick.bbox)

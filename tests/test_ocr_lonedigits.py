@@ -35,7 +35,7 @@ def _column():
 def _judge(read: dict[int, str], sure_too: bool = True) -> list[OcrText]:
     gray, boxes, sure, height = _column()
     texts = [OcrText(read.get(r, t), 0.4 if r in read else 0.97, boxes[r]) for r, t in enumerate(PRINTED)]
-    return judge_lone_digits(boxes, texts, set(boxes), digits=PageDigits(gray, sure if sure_too else [], scale=1.0),
+    return judge_lone_digits(boxes, texts, digits=PageDigits(gray, sure if sure_too else [], scale=1.0),
                              height=height)
 
 
