@@ -72,6 +72,8 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     def lead(ln: Line) -> OcrText | None:
         return ln.words[0] if ln.words and ln.words[0].bbox is not None else None
 
+    given, header = tuple(header), [_code_joined(ln, settings.code_pattern) for ln in header]
+
     # where the list's codes stand: lines opening with a well-formed code; a line opening
     # with bare digits just there ("212" beside "2.1.1") lost its dots
     anchors = [w.bbox.x0 for w in map(lead, header) if w is not None and well_formed(w.text, settings.code_pattern)]
@@ -84,7 +86,7 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
           or w.text.isdigit() and len(w.text) == settings.code_levels and anchored(w)
           or _LOOKALIKE_CODE.match(w.text) and sum(ch.isdigit() for ch in w.text) >= 2 and anchored(w))]
     if not at:
-        return tuple(header)
+        return given
     h, w = gray.shape
     boxes, firsts = [], []
     for i in at:
@@ -95,7 +97,7 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     zoom = min(2.5, max(settings.reread_scale, settings.reread_height / max(1.0, height)))
     got = read_codes(gray, boxes, first=firsts, pattern=settings.code_pattern, levels=settings.code_levels,
                      scale=zoom, blur=settings.reread_blur, sure=sure)
-    out = list(header)
+    out = list(given)  # a line whose code is not read again keeps its words as first read
     for i, first, new in zip(at, firsts, got):
         if new.text == first.text or "," in new.text or not well_formed(new.text, settings.code_pattern):
             continue
@@ -112,6 +114,28 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
         conf = min(new.confidence, DISPUTED_CAP) if disputed else new.confidence
         out[i] = _with_words(header[i], (OcrText(new.text, conf, first.bbox), *header[i].words[1:]))
     return tuple(out)
+
+
+# a piece of a dotted code as first read: "2.1", "1", ".4"
+_CODE_PIECE = re.compile(r"^[.,]?\d+([.,]\d+)*[.,]?$")
+
+
+def _code_joined(line: Line, pattern: str) -> Line:
+    """``line`` with a leading code that tesseract split in two words at a wide gap
+    ("2.1" "1" for "2.1.1": the gap a dot leaves before a 1 is wider than a space) read
+    as one word, the two pieces' text run together ("2.11") for the code reader to
+    place the separators from the ink. Only a lead that is no code alone, followed
+    within a glyph's height by digits, is joined."""
+    if len(line.words) < 2:
+        return line
+    a, b = line.words[0], line.words[1]
+    if a.bbox is None or b.bbox is None or well_formed(a.text, pattern) \
+            or not (_CODE_PIECE.match(a.text) and _CODE_PIECE.match(b.text)) \
+            or not 0 <= b.bbox.x0 - a.bbox.x1 <= max(a.bbox.height, b.bbox.height):
+        return line
+    box = BBox(a.bbox.x0, min(a.bbox.y0, b.bbox.y0), b.bbox.x1, max(a.bbox.y1, b.bbox.y1))
+    joined = OcrText(a.text + b.text, min(a.confidence, b.confidence), box)
+    return _with_words(line, (joined, *line.words[2:]))
 
 
 def _with_words(line: Line, words: Sequence[OcrText]) -> Line:

@@ -538,6 +538,33 @@ def test_a_header_code_that_lost_its_dots_is_read_again_where_the_list_stands():
     assert _header_codes(page, lines, ReadSettings())[1].words[0].text == "2.1.2"
 
 
+def test_a_header_code_read_as_two_words_is_read_again_as_one():
+    from ocr.cells import ReadSettings
+    from ocr.read import _header_codes
+    from ocr.types import Line
+
+    page = np.full((200, 900), 255, np.uint8)
+    page[40:130, 40:370] = _code_image("2.1.1")
+    cv2.putText(page, "MESURA", (420, 105), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3, cv2.LINE_AA)
+    n, _, stats, _ = cv2.connectedComponentsWithStats((page[:, :400] < 128).astype(np.uint8))
+    glyphs = sorted((tuple(int(v) for v in st[:4]) for st in stats[1:]), key=lambda g: g[0])
+    assert len(glyphs) == 5  # 2 . 1 . 1: tesseract boxed "2.1" (the dot after it left out) and "1"
+    y0, y1 = min(g[1] for g in glyphs), max(g[1] + g[3] for g in glyphs)
+    left = BBox(glyphs[0][0], y0, glyphs[2][0] + glyphs[2][2], y1)
+    right = BBox(glyphs[4][0], y0, glyphs[4][0] + glyphs[4][2], y1)
+    name = OcrText("MESURA", 0.95, BBox(420, 70, 600, 110))
+    words = (OcrText("2.1", 0.8, left), OcrText("1", 0.8, right), name)
+    line = Line("2.1 1 MESURA", 0.8, BBox(left.x0, 70, 600, 110), words)
+    (fixed,) = _header_codes(page, [line], ReadSettings())
+    assert [w.text for w in fixed.words] == ["2.1.1", "MESURA"] and fixed.text == "2.1.1 MESURA"
+    assert fixed.words[0].bbox == BBox(left.x0, left.y0, right.x1, right.y1)
+    # a lead that is a code alone keeps the number after it
+    words = (OcrText("2.1.1", 0.95, BBox(left.x0, left.y0, right.x1, right.y1)),
+             OcrText("10", 0.9, BBox(420, 70, 470, 110)))
+    kept = Line("2.1.1 10", 0.9, BBox(left.x0, 70, 470, 110), words)
+    assert _header_codes(page, [kept], ReadSettings()) == (kept,)
+
+
 def test_faint_print_is_told_and_sharpened_where_it_stands():
     from ocr.read import _faint, _sharpened
 
