@@ -23,6 +23,9 @@ TEXT_STRONG = 0.85
 NUMBER_STRONG = 0.9
 # Units of measure that differ by a letter (INFORME / INFORMES) need a wider margin.
 UNIT_MARGIN = 0.1
+# a líneas cell the reader vouched for below this asked for a look (its ink held digits no
+# reading placed, or a level was guessed): codes found in the catalog prove no code was lost
+UNSURE_LIST = 0.7
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,8 @@ def _lineas(raw, ctx: RowContext, prov: Provenance) -> tuple[list[str], dict[str
                                       f"header's {twin} is one digit away and not in the list"))
         fields[f"lineas_accion[{i}]"] = make_field(code, raw if isinstance(raw, str) else None, conf, prov, checks=checks)
     doubt = _lineas_doubt(raw, parsed.value, parsed.repaired, every)
+    if not doubt and parsed.value and prov.confidence is not None and prov.confidence < UNSURE_LIST:
+        doubt = f"the cell was read unsure ({prov.confidence:.2f}): a code may be lost from the list"
     if doubt:  # the list's length is in doubt, not only one code: the whole cell goes to review
         fields["lineas_accion"] = make_field(parsed.value, raw if isinstance(raw, str) else None, FAILED, prov,
                                              checks=[CheckResult("lineas_list_sure", False, doubt)])

@@ -172,6 +172,19 @@ def test_row_lineas_in_doubt_flag_the_whole_list(pages, catalog, cell):
     assert "rows[2].lineas_accion" in flagged
 
 
+def test_a_lineas_cell_the_reader_was_unsure_of_flags_the_whole_list(pages, catalog):
+    """Every code it reads is in the header, but the reader asked for a look: its ink may
+    hold a code no reading placed (a fax lost a digit of "2.6.7" and the reading dropped it)."""
+    raw = _page(pages)
+    raw["rows"][2]["lineas_accion"] = "4.6.1, 4.6.2"
+    raw.setdefault("ocr", {})["rows[2].lineas_accion"] = {"confidence": 0.6}
+    out, flagged = _run(raw, catalog)
+    assert out["rows"][2]["lineas_accion"] == ["4.6.1", "4.6.2"] and "rows[2].lineas_accion" in flagged
+    raw["ocr"]["rows[2].lineas_accion"] = {"confidence": 0.9}
+    _, flagged = _run(raw, catalog)
+    assert "rows[2].lineas_accion" not in flagged
+
+
 def test_dots_lost_inside_single_codes_do_not_flag_the_list(pages, catalog):
     raw = _page(pages)
     raw["rows"][2]["lineas_accion"] = "4.61, 462, 4.6.3"
