@@ -164,13 +164,43 @@ class RuledLines:
     skew: float | None  # degrees (counter-clockwise positive, as cv2) of the horizontal rulings
 
 
+LEVEL = 0.02  # degrees: a line this close to the scan's rows is level with them
+STREAK_TURN = 0.2  # degrees the rulings turn (both ways) beyond which level lines are the scan's
+
+
+def _tilt(seg: Segment, horizontal: bool) -> float:
+    """Degrees a segment turns from its axis (counter-clockwise positive, as cv2), the
+    same for a horizontal and a vertical line of one page turned."""
+    a, b = seg[0][0], seg[0][1]
+    return float(np.degrees(np.arctan2(-a, b) if horizontal else np.arctan2(b, a)))
+
+
+def _weighted_median(values: list[float], weights: list[float]) -> float:
+    order = np.argsort(values)
+    cum = np.cumsum(np.asarray(weights)[order])
+    return float(np.asarray(values)[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def _without_level_streaks(hs: list[Segment], vs: list[Segment]) -> list[Segment]:
+    """The horizontal lines less those level with the scan's rows where the page's are
+    turned (by :data:`STREAK_TURN` at least, the vertical rulings and the other horizontal
+    ones agreeing within it): a fax's or a scanner's streaks run along its rows, the
+    paper's rulings turned with the paper. Left in, they outweigh the rulings (a fax
+    draws them solid, its dithered rulings break), and the two directions seem sheared."""
+    if not vs:
+        return hs
+    level = [abs(_tilt(sg, True)) < LEVEL for sg in hs]
+    turned = [sg for sg, lv in zip(hs, level) if not lv]
+    if not turned or not any(level):
+        return hs
+    v = _weighted_median([_tilt(sg, False) for sg in vs], [sg[1] for sg in vs])
+    h = _weighted_median([_tilt(sg, True) for sg in turned], [sg[1] for sg in turned])
+    return turned if abs(v) >= STREAK_TURN and abs(h - v) < STREAK_TURN else hs
+
+
 def _skew(segs: list[Segment]) -> float:
     """Length-weighted median angle of the horizontal rulings, in degrees."""
-    angles = np.array([np.degrees(np.arctan2(-sg[0][0], sg[0][1])) for sg in segs])
-    weights = np.array([sg[1] for sg in segs])
-    order = np.argsort(angles)
-    cum = np.cumsum(weights[order])
-    return float(angles[order][np.searchsorted(cum, cum[-1] / 2)])
+    return _weighted_median([_tilt(sg, True) for sg in segs], [sg[1] for sg in segs])
 
 
 def ruled_lines(gray: np.ndarray) -> RuledLines:
@@ -183,8 +213,9 @@ def ruled_lines(gray: np.ndarray) -> RuledLines:
     horiz, vert = _line_masks(small)
     s = 2.0 / max(h, w)
     norm = np.array([[s, 0, -s * w / 2], [0, s, -s * h / 2], [0, 0, 1]])
-    fh = _vanishing(_segments(horiz, True, 0.12 * w), norm)
-    fv = _vanishing(_segments(vert, False, 0.08 * h), norm)
+    vs = _segments(vert, False, 0.08 * h)
+    fh = _vanishing(_without_level_streaks(_segments(horiz, True, 0.12 * w), vs), norm)
+    fv = _vanishing(vs, norm)
     if fh is None:
         return RuledLines(None, None)
     skew = _skew(fh[1])

@@ -60,6 +60,26 @@ def test_deskew_leaves_less_than_a_tenth_of_a_degree(drawn, angle):
     assert abs(ruled_lines(page.image).skew) < 0.1
 
 
+def test_level_streaks_outweighing_a_turned_pages_rulings_neither_set_its_skew_nor_shear_it(drawn):
+    img, _ = drawn
+    h, w = img.shape
+    angle = 0.7
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    scan = cv2.warpAffine(img, m, (w, h), borderValue=255)
+    streaks = scan.copy()
+    for k in range(8):  # a fax's streaks, along the scan's rows, longer in all than the rulings
+        y = int(h * (0.1 + 0.1 * k))
+        streaks[y:y + 3, int(0.05 * w):int(0.95 * w)] = 0
+    before = ruled_lines(scan)
+    assert before.homography is None and abs(before.skew + angle) < 0.1
+    lines = ruled_lines(streaks)
+    assert lines.homography is None and lines.skew is not None and abs(lines.skew + angle) < 0.1
+    page = cleanup(streaks, rotation=0)
+    assert abs(page.skew + angle) < 0.1
+    # a page not turned keeps its level lines, whatever else is drawn level
+    assert abs(ruled_lines(img).skew) < 0.05
+
+
 def _streaked(angle: float):
     """A table whose second body row wraps its description over several lines, scanned at
     ``angle`` degrees, with a streak along one of the scan's rows running between its first
