@@ -43,13 +43,13 @@ _LA_CELL = re.compile(r"\d\.\d\.\d|\d{3}\s*,\s*\d{3}\s*,")  # also "211,215," re
 # ---- columns --------------------------------------------------------------------------------
 
 def _header_depth(cells: Sequence[Any], titles: Iterable[str]) -> int:
-    """Number of grid rows the column titles take (cells matching a known title)."""
+    """Number of grid rows the column titles take (cells matching a known title): as deep
+    as two titles reach (one title alone reaching deeper lost the line under it, and ran
+    down over the body's first rows: "MOV." over the META band and the row under it)."""
     titles = [fold(t) for t in titles] + ["PERIODO", "MODIFICACIONES", "CALENDARIO TRIMESTRE"]
-    depth = 0
-    for c in cells:
-        if c.row < 4 and c.text.text and best_title(c.text.text, titles, 80):
-            depth = max(depth, c.row + c.row_span)
-    return depth
+    bottoms = sorted(c.row + c.row_span for c in cells
+                     if c.row < 4 and c.text.text and best_title(c.text.text, titles, 80))
+    return bottoms[-2] if len(bottoms) >= 2 else (bottoms[0] if bottoms else 0)
 
 
 def _column_paths(cells: Sequence[Any], depth: int, n_cols: int) -> list[list[Any]]:
@@ -89,19 +89,26 @@ def _quarter(path: list[Any], paths: list[list[Any]], groups: list[Any]) -> int 
             at = siblings.index(group)
             return QUARTERS.index(names[at]) if len(set(names) - {None}) == 4 else at
     if _under_period(path, paths):
-        return (path[-1].col - path[-3].col) // 2  # two columns a quarter, in order
+        return (path[-1].col - _period(path).col) // 2  # two columns a quarter, in order
     if best_title(group.text.text, QUARTERS, 55):
         return _group_index(group, QUARTERS, [g for g in groups if best_title(g.text.text, QUARTERS, 55)])
     return None
 
 
+def _period(path: list[Any]) -> Any | None:
+    """The title over eight columns just above this column's quarter title, or just above
+    its leaf (the quarter titles merged with the P/A row under them: "Ene- p")."""
+    return next((c for c in path[-3:-1] if c.col_span == 8), None) if len(path) >= 2 else None
+
+
 def _under_period(path: list[Any], paths: list[list[Any]]) -> bool:
     """Does this column stand under a title over eight columns whose eight leaves are
-    single columns, its quarter titles run together (their parting lines lost)?"""
-    if len(path) < 3 or path[-3].col_span != 8 or path[-1].col_span != 1:
+    single columns, its quarter titles run together (their parting lines lost) or merged
+    with the P/A row (the line under them lost)?"""
+    parent = _period(path)
+    if parent is None or path[-1].col_span != 1:
         return False
-    parent = path[-3]
-    leaves = [p[-1] for p in paths if len(p) >= 3 and p[-3] is parent]
+    leaves = [p[-1] for p in paths if _period(p) is parent]
     return len(leaves) == 8 and all(c.col_span == 1 for c in leaves)
 
 
@@ -111,7 +118,7 @@ def _programmed_or_achieved(j: int, path: list[Any], paths: list[list[Any]]) -> 
     their parting line faded; a fax's "AE" for "P")."""
     group, leaf = path[-2], path[-1]
     if group.col_span != 2 and _under_period(path, paths):
-        return "alcanzado" if (j - path[-3].col) % 2 else "programado"
+        return "alcanzado" if (j - _period(path).col) % 2 else "programado"
     letter = fold(leaf.text.text)[:1] if leaf.col_span == 1 else ""
     if group.col_span == 2:
         leaves = [p[-1] for p in paths[group.col:group.col + 2] if p]
@@ -154,6 +161,7 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
             key = best_title(title, table, 60) or best_title(leaf.text.text, table, 60)
             if key is not None and table[key] != "proy":
                 mapping[j] = table[key]
+    mapping.update(_titles_run_together(paths, depth, mapping, table, PROGRESS_ROW if form == PROGRESS else MODIFICATION_ROW))
     mapping.update(_left_titles(cells, depth, paths, mapping, table))
     if "lineas_accion" not in mapping.values():  # its short title ("L/A") misread
         mapping.update(_code_column(cells, depth, n_cols, mapping))
@@ -162,6 +170,42 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
     if form == MODIFICATION and "number" not in mapping.values():  # so "No." ("ent No. o", "Nós,")
         mapping.update(_number_column(cells, depth, mapping))
     return mapping, depth
+
+
+def _titles_within(text: str, table: dict[str, str]) -> list[str]:
+    """The column keys one of whose titles has every word among the words of ``text``
+    (titles whose lines were read run together: "META ANUAL UNIDAD MEDIDA AUTORIZADA"),
+    each once; a key whose title is part of another one found is not counted."""
+    words = fold(text).split()
+    found: dict[str, list[str]] = {}
+    for title, key in table.items():
+        tw = fold(title).split()
+        if all(any(fuzz.ratio(w, x) >= 80 for x in words) for w in tw) and len(tw) > len(found.get(key, [])):
+            found[key] = tw
+    return [k for k, tw in found.items()
+            if not any(o != k and set(tw) < set(ow) for o, ow in found.items())]
+
+
+def _titles_run_together(paths: list[list[Any]], depth: int, mapping: dict[int, str], table: dict[str, str],
+                         order: Sequence[str]) -> dict[int, str]:
+    """Columns under one title cell that names as many columns' titles as it spans (a fax
+    lost the line between two titles, and the grid merged them), each given one, in the
+    order the form prints them (their words are read interleaved, line by line): the
+    cell's columns had all been given the same key, or none. A key another column has
+    is not given again."""
+    out: dict[int, str] = {}
+    leaves = {(p[-1].row, p[-1].col): p[-1] for p in paths if p}
+    for leaf in leaves.values():
+        span = range(leaf.col, leaf.col + leaf.col_span)
+        if leaf.col_span < 2 or leaf.row + leaf.row_span != depth or any(paths[j][-1] is not leaf for j in span):
+            continue
+        keys = _titles_within(leaf.text.text, table)
+        elsewhere = {v for j, v in mapping.items() if j not in span}
+        if len(keys) != leaf.col_span or elsewhere & set(keys) or len({mapping.get(j) for j in span}) > 1:
+            continue
+        place = {k: order.index(k) if k in order else len(order) for k in keys}
+        out.update(zip(span, sorted(keys, key=place.__getitem__)))
+    return out
 
 
 TITLE_PIECE = 75  # a title read in part matches one column key's titles this well (partial ratio)...
@@ -319,16 +363,21 @@ def _rest_of_row_above(row_cells: list[Any], mapping: dict[int, str], previous: 
     return how
 
 
+BAND_WORDS = 2  # a band's label: "META", "ACCION"
+
+
 def _band(row_cells: list[Any], n_cols: int) -> bool:
     """Is a grid row a band across the table (META, ACCION)? One cell over all columns but
     one at most; or (a line found in the band cut it, a fax's dots mended into one) no
-    cell of a single column, one over half of them, and no digit (a row whose column lines
-    a fax lost still holds its numbers, and stays a row)."""
+    cell of a single column, one over half of them or a label of :data:`BAND_WORDS` words
+    at most in all (a fax cut the band in several pieces), and no digit (a row whose
+    column lines a fax lost still holds its numbers, and stays a row)."""
     spans = [c.col_span for c in row_cells]
     if max(spans) >= max(2, n_cols - 1):
         return True
-    return min(spans) >= 2 and max(spans) * 2 > n_cols and not any(
-        ch.isdigit() for c in row_cells for ch in c.text.text)
+    words = [w for c in row_cells for w in c.text.text.split()]
+    return min(spans) >= 2 and (max(spans) * 2 > n_cols or 1 <= len(words) <= BAND_WORDS) and not any(
+        ch.isdigit() for w in words for ch in w)
 
 
 def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
@@ -343,7 +392,7 @@ def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:
     for r in sorted(by_row):
         row_cells = by_row[r]
         if _band(row_cells, n_cols):  # META / ACCION separator
-            sep = max(row_cells, key=lambda c: c.col_span)
+            sep = max(row_cells, key=lambda c: (bool(c.text.text.strip()), c.col_span))  # its label's piece
             kind = sep if sep.text.text.strip() else kind
             span_end, fresh = 0, True
             continue

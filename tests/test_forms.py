@@ -294,6 +294,79 @@ def test_a_separator_band_cut_in_two_by_a_phantom_line_is_still_a_band():
     assert len(rows) == 2 and rows[1]["kind"] == "ACCION"
 
 
+MODIFICATION_TITLE = ("PROGRAMA OPERATIVO ANUAL 2023", "MODIFICACIONES PROGRAMÁTICAS")
+
+
+def _rows_of(grid: Grid, cells) -> list[dict]:
+    from dataclasses import replace as _replace
+    return understand(_page(_replace(grid, cells=tuple(cells)), header=MODIFICATION_TITLE)).data["rows"]
+
+
+def test_a_band_a_fax_cut_in_pieces_is_still_a_band_named_by_its_label():
+    """The META band cut in four by column lines a fax's dots mended across it: no piece
+    over half the columns, the label in a narrow one."""
+    from dataclasses import replace as _replace
+    grid = _separated_grid("")
+    cells = []
+    for c in grid.cells:
+        if c.col_span == 15 and c.text.text == "META":
+            for col, span, text in ((0, 6, ""), (6, 2, "META"), (8, 4, ""), (12, 3, "")):
+                box = BBox(grid.col_edges[col], c.bbox.y0, grid.col_edges[col + span], c.bbox.y1)
+                cells.append(_replace(c, col=col, col_span=span, bbox=box,
+                                      text=OcrText(text, 0.9 if text else 0.0, box if text else None)))
+        else:
+            cells.append(c)
+    rows = _rows_of(grid, cells)
+    assert [(r["kind"], r["number"]) for r in rows] == [("META", "M.2"), ("ACCION", "207")]
+
+
+def test_two_titles_whose_parting_line_was_lost_each_take_their_column():
+    """UNIDAD MEDIDA and META ANUAL AUTORIZADA in one title cell over both columns, their
+    lines read interleaved: each column gets one, in the form's order."""
+    from dataclasses import replace as _replace
+    grid = _separated_grid("")
+    cells = [c for c in grid.cells if not (c.row == 0 and c.col in (5, 6))]
+    box = BBox(grid.col_edges[5], grid.row_edges[0], grid.col_edges[7], grid.row_edges[2])
+    cells.append(Cell(0, 5, 2, 2, box, OcrText("META ANUAL UNIDAD MEDIDA AUTORIZADA", 0.9, box)))
+    rows = _rows_of(grid, cells)
+    assert [(r["unidad_medida"], r["meta_anual_autorizada"]) for r in rows] == [("INFORME", "4"), ("SUMINISTROS", "12")]
+    # a title over two columns that names one of them takes neither by this rule
+    cells[-1] = _replace(cells[-1], text=OcrText("META ANUAL AUTORIZADA", 0.9, box))
+    assert [r["unidad_medida"] for r in _rows_of(grid, cells)] == [None, None]
+
+
+def test_a_title_running_down_over_the_first_rows_leaves_them_in_the_body():
+    """MOV.'s line under it lost: its cell runs down over the META band and the first row,
+    which are still the body's (the other titles end above them)."""
+    from dataclasses import replace as _replace
+    grid = _separated_grid("")
+    cells = []
+    for c in grid.cells:
+        if c.row == 0 and c.col == 0:
+            cells.append(_replace(c, row_span=4, bbox=BBox(c.bbox.x0, c.bbox.y0, c.bbox.x1, grid.row_edges[4])))
+        elif c.row == 2 and c.col_span == 15:  # the band, less its first column
+            cells.append(_replace(c, col=1, col_span=14, bbox=BBox(grid.col_edges[1], c.bbox.y0, c.bbox.x1, c.bbox.y1)))
+        elif not (c.row == 3 and c.col == 0):
+            cells.append(c)
+    rows = _rows_of(grid, cells)
+    assert [(r["kind"], r["number"], r["unidad_medida"]) for r in rows] == [("META", "M.2", "INFORME"),
+                                                                           ("ACCION", "207", "SUMINISTROS")]
+
+
+def test_quarter_titles_merged_with_the_letters_under_them_are_read_in_order():
+    """The line between the quarters' titles and their P/A letters lost, and the titles cut
+    by the column lines ("Ene- P", "Mar A"): eight columns under PERIODO, two a quarter."""
+    header = [(0, 0, 3, 1, "L/A"), (0, 1, 3, 1, "DESCRIPCION DE LAS METAS/ACCIONES"),
+              (0, 2, 3, 1, "UNIDAD DE MEDIDA"), (0, 3, 3, 1, "META ANUAL"), (0, 4, 1, 8, "PERIODO")]
+    for j, text in enumerate(("Ene- P", "Mar A", "Abr P", "Jun A", "Jul P", "Sep A", "Oct P", "Dic A")):
+        header.append((1, 4 + j, 2, 1, text))
+    header += [(0, 12, 3, 1, "AVANCE ABSOLUTO"), (0, 13, 3, 1, "ACUMULADO RELATIVO"), (0, 14, 3, 1, "OBSERVACIONES")]
+    body = ["4.6.1, 4.6.2", "201.-SEGUIMIENTO AL GASTO", "NÓMINA", "52", "10", "20", "11", "21", "12", "", "13", "",
+            "26", "50%", "SIN NOVEDAD"]
+    row = understand(_page(_grid(header, [body], 15))).data["rows"][0]
+    assert row["trimestres"] == EXPECTED_ROW["trimestres"]
+
+
 @pytest.mark.parametrize("pieces", [
     [(0, 9, 1, 1, "CA"), (0, 10, 1, 3, ".ENDARIO TRIMESTRE")],  # a phantom line through the word
     [(0, 9, 1, 2, "2 AERDARIO"), (0, 11, 1, 2, "ARIMESTRE")],  # ... between the words, both misread
