@@ -282,7 +282,9 @@ def _doubt_row(b: _Builder, i: int, check: CheckResult) -> None:
 def _check_table(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> None:
     """The table as a whole: rows read as fragments mean its rows and their order are in doubt; a progress
     report whose last row is followed, in the unidad's catalog, by acciones not printed may have lost rows
-    at the end (flagged one past the last row: "a row may follow here")."""
+    at the end (flagged one past the last row: "a row may follow here"); one whose first row is preceded
+    there by acciones not printed may have lost its first row (to the titles: every row then stands one
+    place up, and all are flagged, with one past the last)."""
     rows = data.get("rows") or []
     if not rows:
         return
@@ -316,12 +318,23 @@ def _check_table(b: _Builder, raw: dict, data: dict, catalog: CatalogIndex) -> N
     last = next((n for n in reversed(printed) if n in codes), None)
     if last is None:
         return
+    first = next(n for n in printed if n in codes)
     after = [c for c in codes[codes.index(last) + 1:] if c not in printed]
+    # (a row above the first numbered one, its number lost, may stand for one of them)
+    before = [c for c in codes[:codes.index(first)] if c not in printed][printed.index(first):]
+    ends = []
+    if before:  # the first row lost (to the titles, its line under them lost): every row below is one place up
+        check = CheckResult("rows_start_in_catalog", False, f"the unidad's catalog lists {', '.join(before[:5])} "
+                                                            f"before {first}, the first row read: a row may be missing above")
+        for i in range(len(rows)):
+            _doubt_row(b, i, check)
+        ends.append(check)
     if after:
-        check = CheckResult("rows_end_in_catalog", False,
-                            f"the unidad's catalog lists {', '.join(after[:5])} after {last}: a row may be missing")
+        ends.append(CheckResult("rows_end_in_catalog", False,
+                                f"the unidad's catalog lists {', '.join(after[:5])} after {last}: a row may be missing"))
+    if ends:
         path = f"rows[{len(rows)}]"
-        b.put(path, make_field(None, None, FAILED, b.prov(path), checks=[check]))
+        b.put(path, make_field(None, None, FAILED, b.prov(path), checks=ends))
 
 
 def _quarters_explaining(row: dict) -> set[int]:

@@ -163,6 +163,19 @@ def test_catalog_acciones_after_the_last_row_flag_a_missing_row(pages, catalog):
     assert "rows" not in flagged
 
 
+def test_catalog_acciones_before_the_first_row_put_every_row_in_doubt(pages, catalog):
+    """The first row lost (the line under the titles lost, it was read as a title): every
+    row read stands one place up, and the last place is empty."""
+    raw = _page(pages)
+    raw["rows"] = raw["rows"][1:]
+    out, flagged = _run(raw, catalog)
+    assert len(out["rows"]) == len(raw["rows"])
+    assert all(f"rows[{i}]" in flagged for i in range(len(out["rows"])))
+    assert f"rows[{len(out['rows'])}]" in flagged
+    _, flagged = _run(_page(pages), catalog)  # all rows read: none of this
+    assert not any(f"rows[{i}]" in flagged for i in range(len(out["rows"]) + 2))
+
+
 @pytest.mark.parametrize("cell", ["4.6.1, 4.6.2,", "4.6.14.6.2", "4.6.1, 4.6.1"])
 def test_row_lineas_in_doubt_flag_the_whole_list(pages, catalog, cell):
     raw = _page(pages)
