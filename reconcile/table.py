@@ -364,20 +364,29 @@ def _rest_of_row_above(row_cells: list[Any], mapping: dict[int, str], previous: 
 
 
 BAND_WORDS = 2  # a band's label: "META", "ACCION"
+BAND_LABELS = ("META", "ACCION")
 
 
 def _band(row_cells: list[Any], n_cols: int) -> bool:
     """Is a grid row a band across the table (META, ACCION)? One cell over all columns but
     one at most; or (a line found in the band cut it, a fax's dots mended into one) no
-    cell of a single column, one over half of them or a label of :data:`BAND_WORDS` words
-    at most in all (a fax cut the band in several pieces), and no digit (a row whose
-    column lines a fax lost still holds its numbers, and stays a row)."""
+    digit (a row whose column lines a fax lost still holds its numbers, and stays a row)
+    and either no cell of a single column and one over half of them, or (a fax cut the
+    band in several pieces) a band's label read in :data:`BAND_WORDS` words at most,
+    each piece holding it over two columns or more."""
     spans = [c.col_span for c in row_cells]
     if max(spans) >= max(2, n_cols - 1):
         return True
     words = [w for c in row_cells for w in c.text.text.split()]
-    return min(spans) >= 2 and (max(spans) * 2 > n_cols or 1 <= len(words) <= BAND_WORDS) and not any(
-        ch.isdigit() for w in words for ch in w)
+    if any(ch.isdigit() for w in words for ch in w):
+        return False
+    if min(spans) >= 2 and max(spans) * 2 > n_cols:
+        return True
+    # in pieces: the label's ("MET" | "A") each over two columns or more (an empty piece may be one)
+    inked = [c.col_span for c in row_cells if c.text.text.strip()]
+    label = re.sub(r"[^A-Z]", "", fold("".join(words)))
+    return bool(inked) and min(inked) >= 2 and len(words) <= BAND_WORDS and \
+        max(fuzz.ratio(label, name) for name in BAND_LABELS) >= 75
 
 
 def read_table(grid: Any, form: str, out: RawOut) -> list[dict]:

@@ -302,22 +302,30 @@ def _rows_of(grid: Grid, cells) -> list[dict]:
     return understand(_page(_replace(grid, cells=tuple(cells)), header=MODIFICATION_TITLE)).data["rows"]
 
 
-def test_a_band_a_fax_cut_in_pieces_is_still_a_band_named_by_its_label():
-    """The META band cut in four by column lines a fax's dots mended across it: no piece
-    over half the columns, the label in a narrow one."""
+@pytest.mark.parametrize("pieces", [
+    ((0, 6, ""), (6, 2, "META"), (8, 4, ""), (12, 3, "")),  # no piece over half the columns
+    ((0, 1, ""), (1, 6, "MET"), (7, 5, "A"), (12, 3, "")),  # the word cut too, an empty piece of one column
+])
+def test_a_band_a_fax_cut_in_pieces_is_still_a_band(pieces):
+    """The META band cut by column lines a fax's dots mended across it."""
     from dataclasses import replace as _replace
     grid = _separated_grid("")
-    cells = []
-    for c in grid.cells:
-        if c.col_span == 15 and c.text.text == "META":
-            for col, span, text in ((0, 6, ""), (6, 2, "META"), (8, 4, ""), (12, 3, "")):
-                box = BBox(grid.col_edges[col], c.bbox.y0, grid.col_edges[col + span], c.bbox.y1)
-                cells.append(_replace(c, col=col, col_span=span, bbox=box,
-                                      text=OcrText(text, 0.9 if text else 0.0, box if text else None)))
-        else:
-            cells.append(c)
+
+    def cut(c, parts):
+        out = []
+        for col, span, text in parts:
+            box = BBox(grid.col_edges[col], c.bbox.y0, grid.col_edges[col + span], c.bbox.y1)
+            out.append(_replace(c, col=col, col_span=span, bbox=box,
+                                text=OcrText(text, 0.9 if text else 0.0, box if text else None)))
+        return out
+
+    cells = [p for c in grid.cells for p in (cut(c, pieces) if c.col_span == 15 and c.text.text == "META" else [c])]
     rows = _rows_of(grid, cells)
-    assert [(r["kind"], r["number"]) for r in rows] == [("META", "M.2"), ("ACCION", "207")]
+    assert [r["number"] for r in rows] == ["M.2", "207"] and rows[1]["kind"] == "ACCION"
+    # the last words of a description cut off by a streak, their cell over two columns, are no band
+    words = [(0, 1, ""), (1, 1, ""), (2, 1, ""), (3, 1, ""), (4, 2, "VULNERABLES."), *((j, 1, "") for j in range(6, 15))]
+    cells = [p for c in grid.cells for p in (cut(c, words) if c.col_span == 15 and c.text.text == "META" else [c])]
+    assert len(_rows_of(grid, cells)) == 3
 
 
 def test_two_titles_whose_parting_line_was_lost_each_take_their_column():
