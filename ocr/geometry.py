@@ -189,13 +189,13 @@ def _without_level_streaks(hs: list[Segment], vs: list[Segment]) -> list[Segment
     draws them solid, its dithered rulings break), and the two directions seem sheared."""
     if not vs:
         return hs
-    level = [abs(_tilt(sg, True)) < LEVEL for sg in hs]
-    turned = [sg for sg, lv in zip(hs, level) if not lv]
-    if not turned or not any(level):
+    tilts = [_tilt(sg, True) for sg in hs]
+    turned = [(sg, t) for sg, t in zip(hs, tilts) if abs(t) >= LEVEL]
+    if not turned or len(turned) == len(hs):
         return hs
     v = _weighted_median([_tilt(sg, False) for sg in vs], [sg[1] for sg in vs])
-    h = _weighted_median([_tilt(sg, True) for sg in turned], [sg[1] for sg in turned])
-    return turned if abs(v) >= STREAK_TURN and abs(h - v) < STREAK_TURN else hs
+    h = _weighted_median([t for _, t in turned], [sg[1] for sg, _ in turned])
+    return [sg for sg, _ in turned] if abs(v) >= STREAK_TURN and abs(h - v) < STREAK_TURN else hs
 
 
 def _skew(segs: list[Segment]) -> float:

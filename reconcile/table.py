@@ -138,7 +138,7 @@ def _calendar_title(cell: Any) -> bool:
 
 def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int, str], int]:
     """Grid column -> row path suffix (``descripcion``, ``trimestres[1].alcanzado``, ...)."""
-    table = PROGRESS_COLUMNS if form == PROGRESS else MODIFICATION_COLUMNS
+    table, order = (PROGRESS_COLUMNS, PROGRESS_ROW) if form == PROGRESS else (MODIFICATION_COLUMNS, MODIFICATION_ROW)
     depth = _header_depth(cells, table)
     paths = _column_paths(cells, depth, n_cols)
     mapping: dict[int, str] = {}
@@ -161,7 +161,7 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
             key = best_title(title, table, 60) or best_title(leaf.text.text, table, 60)
             if key is not None and table[key] != "proy":
                 mapping[j] = table[key]
-    mapping.update(_titles_run_together(paths, depth, mapping, table, PROGRESS_ROW if form == PROGRESS else MODIFICATION_ROW))
+    mapping.update(_titles_run_together(paths, depth, mapping, table, order))
     mapping.update(_left_titles(cells, depth, paths, mapping, table))
     if "lineas_accion" not in mapping.values():  # its short title ("L/A") misread
         mapping.update(_code_column(cells, depth, n_cols, mapping))
