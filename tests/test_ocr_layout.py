@@ -110,3 +110,44 @@ def test_column_lines_lost_over_the_whole_header_still_part_the_titles(drawn, di
     assert spans == _spans(find_grid(img, dithered=dithered))
     assert spans[(0, 1)] == spans[(0, 2)] == spans[(0, 3)] == (3, 1)
     assert spans[(0, 4)] == (1, 8) and spans[(1, 4)] == (1, 2) and spans[(2, 4)] == spans[(2, 5)] == (1, 1)
+
+
+def _as_sets(n, labels, stats, ox, oy):
+    """Each component as (its stats but the background's, its pixels in mask coordinates)."""
+    out = set()
+    for i in range(1, n):
+        ys, xs = np.nonzero(labels == i)
+        out.add((tuple(int(v) for v in stats[i]), tuple(zip((ys + oy).tolist(), (xs + ox).tolist()))))
+    return out
+
+
+def test_ruling_components_leave_out_empty_rows_and_columns_without_changing_any():
+    """The rulings' components are labelled with the empty rows and columns of their box
+    taken out (a run of them kept as one): every component, its pixels and its stats come
+    out as OpenCV gives them on the whole box."""
+    import cv2
+
+    from ocr.rulings import _components
+
+    rng = np.random.default_rng(7)
+    for _ in range(400):
+        h, w = (int(v) for v in rng.integers(2, 80, 2))
+        mask = np.zeros((h, w), np.uint8)
+        for _ in range(int(rng.integers(0, 9))):
+            y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
+            if rng.random() < 0.5:
+                mask[y:y + int(rng.integers(1, 3)), x:x + int(rng.integers(1, w))] = 255
+            else:
+                mask[y:y + int(rng.integers(1, h)), x:x + int(rng.integers(1, 3))] = 255
+        if rng.random() < 0.3:
+            mask[rng.random((h, w)) < 0.02] = 255  # specks a row or a column apart
+        got = _components(mask)
+        x, y, bw, bh = cv2.boundingRect(mask)
+        if bw == 0:
+            assert got[0] == 1
+            continue
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask[y:y + bh, x:x + bw], connectivity=8)
+        assert got[0] == n and got[3:] == (x, y)
+        assert got[1].shape == labels.shape
+        assert _as_sets(*got) == _as_sets(n, labels, stats, x, y)
+        assert got[2][0, cv2.CC_STAT_AREA] == stats[0, cv2.CC_STAT_AREA]
