@@ -412,6 +412,13 @@ class PageDigits:
         return ch, best - second
 
 
+def _spelled(ink: _Ink, options: Sequence[str]) -> dict[str, str]:
+    """The readings with as many digits as the ink shows, by their digits (the first of
+    ``options`` spelling them)."""
+    count = len(_ink_boxes(ink))
+    return {digits_of(t): t for t in reversed(options) if len(digits_of(t)) == count}
+
+
 def _by_glyphs(crop: np.ndarray, ink: _Ink, options: Sequence[str],
                templates: dict[str, np.ndarray]) -> tuple[str, float] | None:
     """Of readings with as many digits as the ink shows and differing in some, the one
@@ -419,7 +426,7 @@ def _by_glyphs(crop: np.ndarray, ink: _Ink, options: Sequence[str],
     over the next, in correlation summed over those digits). None where a digit in
     question has no template."""
     boxes = _ink_boxes(ink)
-    spelled = {digits_of(t): t for t in reversed(options) if len(digits_of(t)) == len(boxes)}
+    spelled = _spelled(ink, options)
     if len(spelled) < 2:
         return None
     keys = list(spelled)
@@ -642,14 +649,18 @@ def read_codes(clean: np.ndarray, boxes: Sequence[BBox], *, first: Sequence[OcrT
             if r is not None:
                 votes[i] = _ink_vote(readings[i], firsts[i], inks[i], pattern, levels, boundary, [r])
     doubted = [i for i, (_, conf) in enumerate(votes) if conf < 0.97 and inks[i] is not None and inks[i].digits]
-    if doubted:
+    choices = {}
+    for i in doubted:
+        on = _on_ink(inks[i], digits_of(firsts[i]), levels, boundary) if firsts[i] else None
+        options = [t for t in [votes[i][0], *(_norm(t) for t, _ in sorted(readings[i], key=lambda r: r[1])),
+                               *([_norm(on[0])] if on else [])] if well_formed(t, pattern)]
+        if len(_spelled(inks[i], options)) >= 2:  # readings that differ in a digit: the page's ink is asked
+            choices[i] = options
+    if choices:  # the templates (every sure cell measured) only where a glyph is judged
         templates = _templates([*zip(crops, inks, [t for t, _ in votes], firsts),
                                 *_sure_samples(clean, sure, scale, blur)])
-        for i in doubted:
-            on = _on_ink(inks[i], digits_of(firsts[i]), levels, boundary) if firsts[i] else None
-            options = [votes[i][0], *(_norm(t) for t, _ in sorted(readings[i], key=lambda r: r[1])),
-                       *([_norm(on[0])] if on else [])]
-            best = _by_glyphs(crops[i], inks[i], [t for t in options if well_formed(t, pattern)], templates)
+        for i, options in choices.items():
+            best = _by_glyphs(crops[i], inks[i], options, templates)
             if best is not None and digits_of(best[0]) != digits_of(votes[i][0]) and best[1] >= GLYPH_LEAD:
                 votes[i] = (best[0], min(votes[i][1], 0.8))
     return [OcrText(text, conf if text else 0.0, box if text else None) for (text, conf), box in zip(votes, boxes)]
