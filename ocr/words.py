@@ -1,6 +1,7 @@
 """Words to text: grouping tesseract words into lines and cells (pure geometry)."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from typing import Sequence
 
@@ -52,11 +53,39 @@ def confidence(words: Sequence[Word]) -> float:
     return 0.7 * min(confs) + 0.3 * sum(confs) / len(confs)
 
 
+_CAPITALS = "A-ZÁÉÍÓÚÑÜ"
+_CAPS_SHARE = 0.85  # a text whose letters are at least this share capitals is printed in capitals ...
+_CAPS_LETTERS = 10  # ... when it has this many letters at least
+_L_AMONG_CAPITALS = re.compile(rf"([\"'(¿¡]*)([{_CAPITALS}l]*[{_CAPITALS}][{_CAPITALS}l]*)([.,;:)]*)")
+
+
+def capital_ls(text: str) -> str:
+    """A text printed in capitals with its capital L's mended: a lowercase l among a word's
+    capitals is an L whose foot came apart (a fax's, a blurred photocopy's), and where it
+    ends the word, a lone '.' or ',' right after it is that foot ("CON El, AUMENTO" read
+    for "CON EL AUMENTO"), unless the word ends the text. A text in mixed case ("El
+    proveedor") is left as read."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < _CAPS_LETTERS or sum(c.isupper() for c in letters) < _CAPS_SHARE * len(letters):
+        return text
+    tokens = text.split(" ")
+    for k, token in enumerate(tokens):
+        m = _L_AMONG_CAPITALS.fullmatch(token)
+        if m is None or "l" not in m.group(2):
+            continue
+        mark = m.group(3)
+        if m.group(2).endswith("l") and mark in (".", ",") and k < len(tokens) - 1:
+            mark = ""
+        tokens[k] = m.group(1) + m.group(2).replace("l", "L") + mark
+    return " ".join(tokens)
+
+
 def to_text(words: Sequence[Word]) -> OcrText:
-    """Words of one cell joined in reading order (lines joined by a space)."""
+    """Words of one cell joined in reading order (lines joined by a space), capital L's
+    mended in a text printed in capitals (:func:`capital_ls`)."""
     if not words:
         return OcrText("", 0.0, None)
-    text = " ".join(" ".join(w.text for w in line) for line in group_lines(words))
+    text = capital_ls(" ".join(" ".join(w.text for w in line) for line in group_lines(words)))
     return OcrText(text, round(confidence(words), 4), union([word_box(w) for w in words]))
 
 

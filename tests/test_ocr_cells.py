@@ -144,3 +144,32 @@ def test_a_scribble_over_a_name_still_reads_the_name(drawn):
     assert "C.P. RAMONA MARTINEZ ACOSTA" in texts
     assert page.rotation == 0 and abs(page.skew) < 0.1
     assert clean.image.shape == img.shape
+
+
+@pytest.mark.parametrize("read, printed", [
+    ("CON El, AUMENTO DE APOYOS SOCIALES", "CON EL AUMENTO DE APOYOS SOCIALES"),  # the L's foot read as a comma
+    ("SUPERVISAR El. CUMPLIMIENTO EFICIENTE", "SUPERVISAR EL CUMPLIMIENTO EFICIENTE"),
+    ("SEGUIMIENTO Al GASTO DE SERVICIOS", "SEGUIMIENTO AL GASTO DE SERVICIOS"),
+    ("PAGO DE NOMINA DEL PERSONAl.", "PAGO DE NOMINA DEL PERSONAL."),  # the text's last word keeps its mark
+    ("PROTECCION Y PARTICIPACION SOCIAL, QUE", "PROTECCION Y PARTICIPACION SOCIAL, QUE"),  # an L read right: as read
+    ("El proveedor no pudo hacer la entrega.", "El proveedor no pudo hacer la entrega."),  # mixed case: as read
+    ("DIF Estatal", "DIF Estatal"),  # too short to tell
+])
+def test_a_lowercase_l_among_capitals_is_a_capital_l(read, printed):
+    from ocr.words import capital_ls
+
+    assert capital_ls(read) == printed
+
+
+def test_a_cells_words_are_joined_with_their_capital_ls_mended():
+    from ocr._exec.tesseract import Word
+    from ocr.words import to_text
+
+    line = ["CONTRIBUIR", "Al,", "INCREMENTO", "DE", "LOS", "APOYOS"]
+    words, x = [], 0
+    for i, text in enumerate(line):
+        words.append(Word(text, 90.0, x, 10, x + 12 * len(text), 30, 1, 1, 1))
+        x += 12 * len(text) + 10
+    words.append(Word("El.", 90.0, 0, 40, 30, 60, 1, 1, 2))  # the cell's second line
+    words.append(Word("MISMO", 90.0, 40, 40, 100, 60, 1, 1, 2))
+    assert to_text(words).text == "CONTRIBUIR AL INCREMENTO DE LOS APOYOS EL MISMO"
