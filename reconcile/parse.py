@@ -283,6 +283,15 @@ def split_number(number: str | None, descripcion: str | None) -> tuple[str | Non
     return num, desc
 
 
+BAND_LABELS = ("META", "ACCION")  # the bands across a table that head its metas and its acciones
+
+
+def band_kind(label: str | None) -> str | None:
+    """``meta``/``accion`` for a band's label as read ("META", "ACCIONES"), else None."""
+    printed = fold(label)
+    return next((name.lower() for name in BAND_LABELS if printed.startswith(name)), None)
+
+
 def row_kind(number: str | None, index: int, previous_kind: str | None = None) -> str:
     """``meta`` for M-numbers, block heads (``100``, ``300``) and the first row; ``accion`` otherwise."""
     if number and number.upper().startswith("M"):

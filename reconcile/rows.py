@@ -10,9 +10,9 @@ from reconcile.catalog import CatalogEntry, CatalogIndex
 from reconcile.evidence import ALONE, CLEAN, FAILED, UNKNOWN, make_field, match_confidence, text_confidence
 from reconcile.lineas import split_lineas
 from reconcile.match import code_score, match, text_score
-from reconcile.normalize import clean_spaces, fold
+from reconcile.normalize import clean_spaces
 from reconcile.numbers import modification_numbers, progress_numbers
-from reconcile.parse import parse_movimiento, row_kind, split_number
+from reconcile.parse import band_kind, parse_movimiento, row_kind, split_number
 from reconcile.paths import get
 from reconcile.types import Candidate, CheckResult, FieldResult, Provenance
 
@@ -145,8 +145,7 @@ def missing(found: FieldResult | None, prov: Provenance) -> FieldResult:
 def _kind(raw_kind, number: str | None, index: int, number_field: FieldResult, prov: Provenance):
     """``meta``/``accion``: the printed separator (META / ACCION) when read, else the number's shape."""
     by_number = row_kind(number, index)
-    printed = fold(raw_kind)
-    by_label = "meta" if printed.startswith("META") else "accion" if printed.startswith("ACCION") else None
+    by_label = band_kind(raw_kind)
     if by_label and by_label != by_number and number:
         check = CheckResult("kind_agrees_with_number", False, f"printed {raw_kind!r}, number {number!r}")
         return by_label, make_field(by_label, raw_kind, 0.5, prov, checks=[check])

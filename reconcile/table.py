@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 from rapidfuzz import fuzz
 
 from reconcile.pageread import MODIFICATION, PROGRESS, RawOut, best_title, fold
-from reconcile.parse import parse_movimiento, split_number
+from reconcile.parse import BAND_LABELS, parse_movimiento, split_number
 
 # column title (folded) -> row key; quarter groups are handled apart
 PROGRESS_COLUMNS = {
@@ -364,7 +364,6 @@ def _rest_of_row_above(row_cells: list[Any], mapping: dict[int, str], previous: 
 
 
 BAND_WORDS = 2  # a band's label: "META", "ACCION"
-BAND_LABELS = ("META", "ACCION")
 
 
 def _band(row_cells: list[Any], n_cols: int) -> bool:
