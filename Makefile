@@ -28,6 +28,7 @@ bench-setup:
 
 bench: setup bench-setup
 	$(VENV)/bin/python -m bench.run
+	$(VENV)/bin/python -m bench.memory
 
 # pages per minute through real Redis and folio worker processes (1, then 2 workers); a benchmark, not a test
 bench-queue: setup
