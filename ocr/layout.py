@@ -152,7 +152,26 @@ def _row_ruled(r: Rulings, ink: np.ndarray | None, y: int, xs: slice, t: int, br
                 and share[k] >= LINE_CONTRAST * max(float(above.mean()), float(below.mean())))
 
 
+PIECE_ALONE = 5.0  # a pixel row inked that many times any row 3-8 px above or below it...
+PIECE_MIN = (4, 0.02)  # ...over at least this many pixels and this share of the cell's width: a piece of a line
+
+
+def _line_pieces(ink: np.ndarray, y: int, xs: slice, t: int) -> bool:
+    """Is a piece of a row line left at row edge ``y`` over the columns ``xs``: a pixel
+    row within ``t`` of the edge with ink on it and none just above or below it (print
+    has ink a few pixels above and below any row of it)?"""
+    top = max(0, y - t - 8)
+    share = (ink[top:y + t + 9, xs] > 0).mean(axis=1)
+    least = max(PIECE_MIN[0] / max(1, xs.stop - xs.start), PIECE_MIN[1])
+    for k in range(max(8, y - t - top), min(len(share) - 8, y + t + 1 - top)):
+        near = max(float(share[k - 8:k - 2].max()), float(share[k + 3:k + 9].max()))
+        if share[k] >= least and share[k] >= PIECE_ALONE * near:
+            return True
+    return False
+
+
 HEADER_LOST = 0.6  # share of the body's rows a column line parts, with none of the titles': lost there
+BODY_PARTED = 0.75  # share of its column lines that part a body row (a fax loses a few; PERIODO leaves half)
 
 
 def _titles_parted(r: Rulings, rows: list[int], cols: list[int], open_right: list[list[bool]],
@@ -162,13 +181,13 @@ def _titles_parted(r: Rulings, rows: list[int], cols: list[int], open_right: lis
     has a title of its own, so the line was drawn at least from the body up to the first
     row line over both columns (a title spanning them sits above that line, PERIODO over
     its quarters). The titles are the rows above the first body row: under a row line drawn
-    across the table's width, its cells parted by most column lines (a title row cut off
-    the rest by a streak has titles over several columns below it)."""
+    across the table's width, its cells parted by most column lines (:data:`BODY_PARTED`;
+    a title row cut off the rest by a streak has titles over several columns below it)."""
     nr, nc = len(open_right), len(open_right[0]) if open_right else 0
     if nc < 2:
         return
     depth = next((e for e in range(1, nr) if _row_line(r, rows[e], cols).mean() >= 0.8
-                  and sum(not o for o in open_right[e][:-1]) >= 0.8 * (nc - 1)), None)
+                  and sum(not o for o in open_right[e][:-1]) >= BODY_PARTED * (nc - 1)), None)
     if depth is None or nr - depth < 2:
         return
     for j in range(nc - 1):
@@ -183,14 +202,18 @@ def _titles_parted(r: Rulings, rows: list[int], cols: list[int], open_right: lis
             i -= 1
 
 
-def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
-                 ink: np.ndarray | None = None, broken: bool = False) -> list[tuple[int, int, int, int]]:
+def _merge_cells(r: Rulings, rows: list[int], cols: list[int], ink: np.ndarray | None = None,
+                 broken: bool = False, pieces: bool = False) -> list[tuple[int, int, int, int]]:
     """Rectangles (row, col, row_span, col_span) after merging across missing rulings
     (a column line left as dots or in pieces, see :func:`_ruled`, is not missing).
 
     A column line is judged along the whole side of the cells it bounds: a cell running
     down several rows (its row rulings missing) that is ruled off along most of its side
-    is not merged sideways for want of a line over one of those rows (faded in a fax)."""
+    is not merged sideways for want of a line over one of those rows (faded in a fax).
+
+    ``pieces``: a row line left in pieces in every column closes every cell under it (see
+    :func:`_line_pieces`); asked for once the row edges are settled (a streak's pieces,
+    taken for a line while edges are judged, would make a phantom row of its print)."""
     nr, nc = len(rows) - 1, len(cols) - 1
     parent = list(range(nr * nc))
 
@@ -201,8 +224,16 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int],
         return i
 
     t = 6
-    open_below = [[i + 1 < nr and not _row_ruled(r, ink, rows[i + 1], slice(cols[j] + t, cols[j + 1] - t), t, broken)
-                   for j in range(nc)] for i in range(nr)]
+    spans = [slice(cols[j] + t, cols[j + 1] - t) for j in range(nc)]
+    # on a black-and-white scan, a row line left in pieces in every column is drawn across
+    # the table: it closes every cell, however little of it is left over one of them (a fax
+    # streak stops short of some column; a merged cell has no line through it at all)
+    ruled_below = [[i + 1 < nr and _row_ruled(r, ink, rows[i + 1], spans[j], t, broken) for j in range(nc)]
+                   for i in range(nr)]
+    across = [i + 1 < nr and pieces and ink is not None
+              and all(ruled_below[i][j] or _line_pieces(ink, rows[i + 1], spans[j], t) for j in range(nc))
+              for i in range(nr)]
+    open_below = [[i + 1 < nr and not (across[i] or ruled_below[i][j]) for j in range(nc)] for i in range(nr)]
 
     def run(i: int, j: int) -> tuple[int, int]:
         """The rows a cell of column j runs over from row i, its row rulings missing."""
@@ -357,7 +388,7 @@ def find_grid(gray: np.ndarray, rulings: Rulings | None = None, *, dithered: boo
     cells = tuple(
         Cell(row=i, col=j, row_span=rs, col_span=cs,
              bbox=BBox(cols[j], rows[i], cols[j + cs], rows[i + rs]), text=_EMPTY)
-        for i, j, rs, cs in _merge_cells(r, rows, cols, ink, dithered)
+        for i, j, rs, cs in _merge_cells(r, rows, cols, ink, dithered, pieces=dithered)
     )
     return Grid(bbox=BBox(cols[0], rows[0], cols[-1], rows[-1]), row_edges=tuple(rows),
                 col_edges=tuple(cols), cells=cells)

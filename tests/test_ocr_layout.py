@@ -112,6 +112,38 @@ def test_column_lines_lost_over_the_whole_header_still_part_the_titles(drawn, di
     assert spans[(0, 4)] == (1, 8) and spans[(1, 4)] == (1, 2) and spans[(2, 4)] == spans[(2, 5)] == (1, 1)
 
 
+def test_a_row_line_left_in_pieces_over_some_columns_still_parts_them(drawn):
+    """A fax lost a body row line over the first three columns but for a few dashes (a
+    tenth of it); drawn whole over the other columns, it is a row line across the table,
+    and parts the code, description and unit cells above it from those below."""
+    img, geom = drawn
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    faxed = img.copy()
+    y = ys[5]
+    faxed[y - 4:y + 5, xs[0] + 4:xs[3] - 4] = 255
+    for x in range(xs[0] + 40, xs[3] - 40, 250):
+        faxed[y - 1:y + 2, x:x + 25] = 0
+    spans = _spans(find_grid(faxed, dithered=True))
+    assert spans == _spans(find_grid(img, dithered=True))
+    assert all(spans[(4, j)] == (1, 1) for j in range(3))
+
+
+def test_titles_are_parted_when_the_first_body_row_lost_some_column_lines_too(drawn):
+    """The same band of white over the titles, and three of the first body row's column
+    lines lost as well (its cells merge there): that row still has most of its cells
+    parted, so it is the body's first row and the titles above it are parted."""
+    img, geom = drawn
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    faded = img.copy()
+    for x in xs[2:4]:
+        faded[ys[0] + 3:ys[3] - 2, x - 4:x + 5] = 255
+    for x in (xs[2], xs[7], xs[11]):
+        faded[ys[3] + 3:ys[4] - 2, x - 4:x + 5] = 255
+    spans = _spans(find_grid(faded, dithered=True))
+    assert spans[(0, 1)] == spans[(0, 2)] == spans[(0, 3)] == (3, 1)
+    assert spans[(3, 1)] == (1, 2)  # the body row's own loss stays
+
+
 def _as_sets(n, labels, stats, ox, oy):
     """Each component as (its stats but the background's, its pixels in mask coordinates)."""
     out = set()
