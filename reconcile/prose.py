@@ -8,8 +8,8 @@ review even when the confidence is high.
 
 The vocabulary that recognises a run-together pair is built from the catalog
 (every name, spelling and title) and the record's other printed cells, plus
-the short words of Spanish that join them (articles, prepositions): language,
-not facts of a municipality.
+the short words of Spanish that join them (articles, prepositions, in ``spanish/``):
+language, not facts of a municipality.
 """
 from __future__ import annotations
 
@@ -17,29 +17,12 @@ import re
 from typing import Iterable
 
 from reconcile.normalize import strip_accents
+from spanish import FUNCTION_WORDS, NO_BREAK_AFTER, ONE_LETTER, REAL_PAIRS
 
-# Spanish function words: the glue between the vocabulary's words.
-FUNCTION_WORDS = frozenset("""
-A AL LA LAS EL LOS LO UN UNA UNOS UNAS DE DEL EN CON POR PARA SIN SOBRE ENTRE HASTA DESDE
-SE SU SUS QUE Y E O U NO SI YA MAS MUY ES SON FUE HA HAN QUIEN CUAL CUANDO COMO DONDE PORQUE
-""".split())
-# One-letter words of Spanish; any other lone letter is a speck or a split word.
-ONE_LETTER = frozenset("AEOUY")
 # Characters of ordinary prose on a form; anything else is a misread mark.
 _ODD_CHAR = re.compile(r"[^\w\s.,;:()%/\"'\-ºª°#$]|_")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TOKEN = re.compile(r"\S+")
-# Words a Spanish sentence never ends or breaks on ("CONCLUIR AL." is "AL" + a misread mark).
-NO_BREAK_AFTER = frozenset("""
-AL LA LAS EL LOS UN UNA UNOS UNAS DE DEL EN CON POR PARA SIN SOBRE ENTRE HASTA DESDE QUE SU SUS SE
-""".split())
-# Spanish words that happen to be two function words run together (ALA, a wing, is left out: in a report
-# it is "A LA" far more often); any other such pair is a lost space
-# ("DEBIDO ALA", "DELA", "Nose alcanza").
-REAL_PAIRS = frozenset("""
-ALLA ALO ASI AUN AUNA CONO CUALES DEMAS DESE ELE ELLA ELLAS ELLO ELLOS ENE ENTRENO ESE HAY HAYA
-LOMAS LOSA MASA OLA OLAS PORO PORQUE QUEDE QUIENES SEA SEDE SENO SINO SUMAS SUYA UNA UNO YA YO
-""".split())
 MIN_PART = 2  # each half of a run-together pair has at least this many letters
 MIN_LONG_PART = 4  # and one of them at least this many (SE+DE is a word, SEDE)
 

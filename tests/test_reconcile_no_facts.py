@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 from test_reconcile_helpers import DATA, DIF, read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted((ROOT / "reconcile").glob("*.py"))
+SOURCES = sorted((ROOT / "reconcile").glob("*.py")) + sorted((ROOT / "spanish").glob("*.py"))
 CATALOGS = [DIF / "catalog.csv", ROOT / "samples" / "data" / "catalog.csv", DATA / "reconcile" / "samples_catalog.csv"]
 TRUTHS = [DIF / "ground_truth.jsonl", ROOT / "samples" / "data" / "ground_truth.jsonl",
           ROOT / "samples" / "data" / "modificaciones.jsonl"]
