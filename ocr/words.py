@@ -9,6 +9,7 @@ import numpy as np
 
 from ocr._exec.tesseract import Word
 from ocr.types import BBox, Line, OcrText
+from spanish import NO_BREAK_AFTER
 
 
 def shift(words: Sequence[Word], dx: float, dy: float, scale: float = 1.0) -> list[Word]:
@@ -80,12 +81,25 @@ def capital_ls(text: str) -> str:
     return " ".join(tokens)
 
 
+_MARK_AFTER_WORD = re.compile(r"(?<![\w.])([^\W\d_]+)[.,](?=\s)")
+
+
+def no_break_marks(text: str) -> str:
+    """The text without a '.' or ',' read right after an article or a preposition
+    ("CONCLUIR AL. CIERRE", "EN EL, MES"): no Spanish sentence or clause ends on one, so
+    the mark is a speck, or the foot of a letter come apart. The text's last word keeps
+    its mark; "él" (a pronoun, accented) is no article; a colon is left (a label,
+    "PERIODO DEL: ... AL: ...")."""
+    return _MARK_AFTER_WORD.sub(lambda m: m.group(1) if m.group(1).upper() in NO_BREAK_AFTER else m.group(0), text)
+
+
 def to_text(words: Sequence[Word]) -> OcrText:
     """Words of one cell joined in reading order (lines joined by a space), capital L's
-    mended in a text printed in capitals (:func:`capital_ls`)."""
+    mended in a text printed in capitals (:func:`capital_ls`), no mark after an article
+    (:func:`no_break_marks`)."""
     if not words:
         return OcrText("", 0.0, None)
-    text = capital_ls(" ".join(" ".join(w.text for w in line) for line in group_lines(words)))
+    text = no_break_marks(capital_ls(" ".join(" ".join(w.text for w in line) for line in group_lines(words))))
     return OcrText(text, round(confidence(words), 4), union([word_box(w) for w in words]))
 
 

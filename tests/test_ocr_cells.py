@@ -173,3 +173,29 @@ def test_a_cells_words_are_joined_with_their_capital_ls_mended():
     words.append(Word("El.", 90.0, 0, 40, 30, 60, 1, 1, 2))  # the cell's second line
     words.append(Word("MISMO", 90.0, 40, 40, 100, 60, 1, 1, 2))
     assert to_text(words).text == "CONTRIBUIR AL INCREMENTO DE LOS APOYOS EL MISMO"
+
+
+@pytest.mark.parametrize("read, printed", [
+    ("CONCLUIR AL. CIERRE DEL EJERCICIO.", "CONCLUIR AL CIERRE DEL EJERCICIO."),  # a speck after an article
+    ("EN EL, MES DE ENERO SE ENTREGARON", "EN EL MES DE ENERO SE ENTREGARON"),
+    ("la entrega de la. despensa", "la entrega de la despensa"),
+    ("SE CUMPLIO LA META PARA EL.", "SE CUMPLIO LA META PARA EL."),  # the text's last word keeps its mark
+    ("se entregó a él. Luego se", "se entregó a él. Luego se"),  # a pronoun ends a sentence
+    ("SE ATENDIO A LA POBLACION, DE", "SE ATENDIO A LA POBLACION, DE"),  # a mark after a noun: as read
+    ("PERIODO DEL: ENERO AL: MARZO", "PERIODO DEL: ENERO AL: MARZO"),  # a label's colon: as read
+])
+def test_no_mark_is_kept_after_an_article_or_a_preposition(read, printed):
+    from ocr.words import no_break_marks
+
+    assert no_break_marks(read) == printed
+
+
+def test_a_cells_words_are_joined_without_a_mark_after_an_article():
+    from ocr._exec.tesseract import Word
+    from ocr.words import to_text
+
+    words, x = [], 0
+    for text in ["REALIZAR", "LA.", "ENTREGA", "DE", "APOYOS"]:
+        words.append(Word(text, 90.0, x, 10, x + 12 * len(text), 30, 1, 1, 1))
+        x += 12 * len(text) + 10
+    assert to_text(words).text == "REALIZAR LA ENTREGA DE APOYOS"
