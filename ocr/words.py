@@ -9,7 +9,7 @@ import numpy as np
 
 from ocr._exec.tesseract import Word
 from ocr.types import BBox, Line, OcrText
-from spanish import NO_BREAK_AFTER
+from spanish import NO_BREAK_AFTER, lost_space
 
 
 def shift(words: Sequence[Word], dx: float, dy: float, scale: float = 1.0) -> list[Word]:
@@ -93,13 +93,27 @@ def no_break_marks(text: str) -> str:
     return _MARK_AFTER_WORD.sub(lambda m: m.group(1) if m.group(1).upper() in NO_BREAK_AFTER else m.group(0), text)
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def lost_spaces(text: str) -> str:
+    """The text with two words a lost space ran together parted where Spanish alone tells
+    them apart (:func:`spanish.lost_space`: "DELA" -> "DE LA", "LAATENCIÓN" -> "LA
+    ATENCIÓN"); the rest needs a vocabulary, and is reconcile's."""
+    def part(m: re.Match) -> str:
+        at = lost_space(m.group(0))
+        return m.group(0) if at is None else f"{m.group(0)[:at]} {m.group(0)[at:]}"
+    return _LETTERS.sub(part, text)
+
+
 def to_text(words: Sequence[Word]) -> OcrText:
     """Words of one cell joined in reading order (lines joined by a space), capital L's
-    mended in a text printed in capitals (:func:`capital_ls`), no mark after an article
-    (:func:`no_break_marks`)."""
+    mended in a text printed in capitals (:func:`capital_ls`), words run together parted
+    (:func:`lost_spaces`), no mark after an article (:func:`no_break_marks`)."""
     if not words:
         return OcrText("", 0.0, None)
-    text = no_break_marks(capital_ls(" ".join(" ".join(w.text for w in line) for line in group_lines(words))))
+    text = " ".join(" ".join(w.text for w in line) for line in group_lines(words))
+    text = no_break_marks(lost_spaces(capital_ls(text)))
     return OcrText(text, round(confidence(words), 4), union([word_box(w) for w in words]))
 
 

@@ -17,7 +17,7 @@ import re
 from typing import Iterable
 
 from reconcile.normalize import strip_accents
-from spanish import FUNCTION_WORDS, NO_BREAK_AFTER, ONE_LETTER, REAL_PAIRS
+from spanish import FUNCTION_WORDS, NO_BREAK_AFTER, ONE_LETTER, function_word_pair
 
 # Characters of ordinary prose on a form; anything else is a misread mark.
 _ODD_CHAR = re.compile(r"[^\w\s.,;:()%/\"'\-ºª°#$]|_")
@@ -88,12 +88,6 @@ def problems(text: str | None, vocab: frozenset[str]) -> list[str]:
     return out
 
 
-def _glued_function_words(word: str) -> bool:
-    if word in FUNCTION_WORDS or word in REAL_PAIRS:
-        return False
-    return any(word[:i] in FUNCTION_WORDS and word[i:] in FUNCTION_WORDS for i in range(1, len(word)))
-
-
 def _slips(text: str) -> list[str]:
     """Slips a confident reader still makes: a mark after an article or preposition, a lost space between
     two short words, a letter of the wrong case (``El`` in upper-case text, ``abRil``)."""
@@ -103,7 +97,7 @@ def _slips(text: str) -> list[str]:
             out.append(f"a break after {m.group(1)!r}")
     found = [w for w in _WORD.findall(text) if len(w) >= 2]
     for word in found:
-        if _glued_function_words(strip_accents(word).upper()):
+        if function_word_pair(word) is not None:
             out.append(f"{word!r}: two short words run together")
     letters = [ch for w in found for ch in w]
     upper_text = letters and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)

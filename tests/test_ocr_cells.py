@@ -199,3 +199,30 @@ def test_a_cells_words_are_joined_without_a_mark_after_an_article():
         words.append(Word(text, 90.0, x, 10, x + 12 * len(text), 30, 1, 1, 1))
         x += 12 * len(text) + 10
     assert to_text(words).text == "REALIZAR LA ENTREGA DE APOYOS"
+
+
+@pytest.mark.parametrize("read, printed", [
+    ("DEBIDO ALA FALTA DELA COMUNIDAD", "DEBIDO A LA FALTA DE LA COMUNIDAD"),  # two function words, no word
+    ("CONTRIBUIR ALOS PROGRAMAS", "CONTRIBUIR A LOS PROGRAMAS"),
+    ("Nose alcanza la meta", "No se alcanza la meta"),
+    ("BRINDAR LAATENCIÓN A UNAAMPLIA POBLACIÓN", "BRINDAR LA ATENCIÓN A UNA AMPLIA POBLACIÓN"),  # no word opens with AA
+    ("SINO QUE ESA ES LA SEDE DEL AÑO", "SINO QUE ESA ES LA SEDE DEL AÑO"),  # words that are two function words
+    ("EN EL ANO 2023", "EN EL ANO 2023"),  # AÑO read without its tilde
+    ("C. AARÓN PÉREZ", "C. AARÓN PÉREZ"),  # a name opening with AA
+    ("YE", "YE"),  # two letters alone: a misreading sooner than two words
+])
+def test_two_words_a_lost_space_ran_together_are_parted(read, printed):
+    from ocr.words import lost_spaces
+
+    assert lost_spaces(read) == printed
+
+
+def test_a_cells_words_are_joined_with_lost_spaces_and_marks_mended():
+    from ocr._exec.tesseract import Word
+    from ocr.words import to_text
+
+    words, x = [], 0
+    for text in ["APOYO", "DELA.", "COMUNIDAD"]:
+        words.append(Word(text, 90.0, x, 10, x + 12 * len(text), 30, 1, 1, 1))
+        x += 12 * len(text) + 10
+    assert to_text(words).text == "APOYO DE LA COMUNIDAD"  # parted, then the mark after LA dropped
