@@ -21,10 +21,11 @@ NO_BREAK_AFTER = frozenset("""
 AL LA LAS EL LOS UN UNA UNOS UNAS DE DEL EN CON POR PARA SIN SOBRE ENTRE HASTA DESDE QUE SU SUS SE
 """.split())
 # Spanish words that happen to be two function words run together, folded (ANO is AÑO read without its
-# tilde; ALA and ALAS, wings, are left out: in a report they are "A LA", "A LAS" far more often); any
-# other such pair is a lost space ("DEBIDO ALA", "DELA", "Nose alcanza").
+# tilde; ALA and ALAS, wings, and ALO, a greeting on the telephone, are left out: in a report they are
+# "A LA", "A LAS", "A LO" far more often); any other such pair is a lost space ("DEBIDO ALA", "DELA",
+# "Nose alcanza").
 REAL_PAIRS = frozenset("""
-ADONDE ALLA ALO AMAS ANO ASI AUN AUNA AYA CONO CUALES DELE DEMAS DESE ELE ELLA ELLAS ELLO ELLOS ENE
+ADONDE ALLA AMAS ANO ASI AUN AUNA AYA CONO CUALES DELE DEMAS DESE ELE ELLA ELLAS ELLO ELLOS ENE
 ENTRENO ESA ESE ESO FUESE HALO HAY HAYA LOA LOMAS LOSA MASA OLA OLAS PORO PORQUE QUEDE QUEMAS QUIENES
 SEA SEDE SENO SINO SUMAS SUYA SUYO UNA UNE UNEN UNO USE YA YO
 """.split())

@@ -204,6 +204,7 @@ def test_a_cells_words_are_joined_without_a_mark_after_an_article():
 @pytest.mark.parametrize("read, printed", [
     ("DEBIDO ALA FALTA DELA COMUNIDAD", "DEBIDO A LA FALTA DE LA COMUNIDAD"),  # two function words, no word
     ("CONTRIBUIR ALOS PROGRAMAS", "CONTRIBUIR A LOS PROGRAMAS"),
+    ("CONFORME ALO ESTABLECIDO", "CONFORME A LO ESTABLECIDO"),
     ("Nose alcanza la meta", "No se alcanza la meta"),
     ("BRINDAR LAATENCIÓN A UNAAMPLIA POBLACIÓN", "BRINDAR LA ATENCIÓN A UNA AMPLIA POBLACIÓN"),  # no word opens with AA
     ("SINO QUE ESA ES LA SEDE DEL AÑO", "SINO QUE ESA ES LA SEDE DEL AÑO"),  # words that are two function words
