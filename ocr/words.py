@@ -9,7 +9,7 @@ import numpy as np
 
 from ocr._exec.tesseract import Word
 from ocr.types import BBox, Line, OcrText
-from spanish import NO_BREAK_AFTER, lost_space
+from spanish import FUNCTION_WORDS, NO_BREAK_AFTER, lost_space
 
 
 def shift(words: Sequence[Word], dx: float, dy: float, scale: float = 1.0) -> list[Word]:
@@ -60,14 +60,19 @@ _CAPS_LETTERS = 10  # ... when it has this many letters at least
 _L_AMONG_CAPITALS = re.compile(rf"([\"'(¿¡]*)([{_CAPITALS}l]*[{_CAPITALS}][{_CAPITALS}l]*)([.,;:)]*)")
 
 
+def _in_capitals(text: str) -> bool:
+    """Is the text printed in capitals (:data:`_CAPS_LETTERS` letters at least, :data:`_CAPS_SHARE` of them capitals)?"""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= _CAPS_LETTERS and sum(c.isupper() for c in letters) >= _CAPS_SHARE * len(letters)
+
+
 def capital_ls(text: str) -> str:
     """A text printed in capitals with its capital L's mended: a lowercase l among a word's
     capitals is an L whose foot came apart (a fax's, a blurred photocopy's), and where it
     ends the word, a lone '.' or ',' right after it is that foot ("CON El, AUMENTO" read
     for "CON EL AUMENTO"), unless the word ends the text. A text in mixed case ("El
     proveedor") is left as read."""
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < _CAPS_LETTERS or sum(c.isupper() for c in letters) < _CAPS_SHARE * len(letters):
+    if not _in_capitals(text):
         return text
     tokens = text.split(" ")
     for k, token in enumerate(tokens):
@@ -79,6 +84,25 @@ def capital_ls(text: str) -> str:
             mark = ""
         tokens[k] = m.group(1) + m.group(2).replace("l", "L") + mark
     return " ".join(tokens)
+
+
+_L_OPENING_BROKEN = re.compile(r"(?<!\S)1[.,]([A-Z]{1,2})(?=[\s.,;:]|$)")  # "1,A", "1.AS"
+_L_CLOSING_BROKEN = re.compile(r"(?<!\S)([A-Z]{1,2})I[.,](?=\s)")  # "DEI."
+_LA_MISREAD = re.compile(r"(?<!\S)([tfJ])a(?=\s)")  # "ta", "fa", "Ja"
+
+
+def broken_ls(text: str) -> str:
+    """Function words whose L a fax broke, mended: in a text printed in capitals, an L's
+    stem read as a 1 and its foot as a mark before the word's other letters ("1,A", "1.AS"
+    for LA, LAS), or as an I and a mark after them ("DEI." for DEL), where that makes an
+    article or a preposition (:data:`spanish.FUNCTION_WORDS`); in a text in mixed case,
+    the article la read as "ta" or "fa" ("Ja" opening a sentence), which are no words."""
+    if _in_capitals(text):
+        text = _L_OPENING_BROKEN.sub(lambda m: "L" + m.group(1) if "L" + m.group(1) in FUNCTION_WORDS else m.group(0),
+                                     text)
+        return _L_CLOSING_BROKEN.sub(lambda m: m.group(1) + "L" if m.group(1) + "L" in FUNCTION_WORDS else m.group(0),
+                                     text)
+    return _LA_MISREAD.sub(lambda m: "La" if m.group(1) == "J" else "la", text)
 
 
 _MARK_AFTER_WORD = re.compile(r"(?<![\w.])([^\W\d_]+)[.,](?=\s)")
@@ -108,12 +132,12 @@ def lost_spaces(text: str) -> str:
 
 def to_text(words: Sequence[Word]) -> OcrText:
     """Words of one cell joined in reading order (lines joined by a space), capital L's
-    mended in a text printed in capitals (:func:`capital_ls`), words run together parted
-    (:func:`lost_spaces`), no mark after an article (:func:`no_break_marks`)."""
+    mended in a text printed in capitals (:func:`capital_ls`, :func:`broken_ls`), words run
+    together parted (:func:`lost_spaces`), no mark after an article (:func:`no_break_marks`)."""
     if not words:
         return OcrText("", 0.0, None)
     text = " ".join(" ".join(w.text for w in line) for line in group_lines(words))
-    text = no_break_marks(lost_spaces(capital_ls(text)))
+    text = no_break_marks(lost_spaces(broken_ls(capital_ls(text))))
     return OcrText(text, round(confidence(words), 4), union([word_box(w) for w in words]))
 
 

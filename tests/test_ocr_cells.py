@@ -227,3 +227,18 @@ def test_a_cells_words_are_joined_with_lost_spaces_and_marks_mended():
         words.append(Word(text, 90.0, x, 10, x + 12 * len(text), 30, 1, 1, 1))
         x += 12 * len(text) + 10
     assert to_text(words).text == "APOYO DE LA COMUNIDAD"  # parted, then the mark after LA dropped
+
+
+@pytest.mark.parametrize("read, printed", [
+    ("REDUCIR 1,A BRECHA ENTRE HOMBRES Y MUJERES", "REDUCIR LA BRECHA ENTRE HOMBRES Y MUJERES"),  # stem a 1, foot a comma
+    ("ATENDER A 1.AS PERSONAS DEI. MUNICIPIO", "ATENDER A LAS PERSONAS DEL MUNICIPIO"),  # foot after an I
+    ("SE ENTREGO EN 1A ETAPA DEL PROGRAMA", "SE ENTREGO EN 1A ETAPA DEL PROGRAMA"),  # no mark: as read
+    ("SE APOYO A 1,5 FAMILIAS DEL MUNICIPIO", "SE APOYO A 1,5 FAMILIAS DEL MUNICIPIO"),  # a number
+    ("SE ATENDIO A 1.EY DEL ESTADO", "SE ATENDIO A 1.EY DEL ESTADO"),  # LEY is no function word: as read
+    ("no se alcanzo ta meta por fa falta de", "no se alcanzo la meta por la falta de"),  # mixed case: la
+    ("Ja meta se cumplio en tiempo", "La meta se cumplio en tiempo"),
+])
+def test_an_l_a_fax_broke_is_mended_in_a_function_word(read, printed):
+    from ocr.words import broken_ls
+
+    assert broken_ls(read) == printed
