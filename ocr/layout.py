@@ -124,6 +124,13 @@ LINE_INK = 0.5  # share of a row edge's length inked along one pixel row: a line
 LINE_CONTRAST = 2.5  # ...if that many times the share inked 3-8 px above it, and below it
 
 
+def _edge_rows(ink: np.ndarray, y: int, xs: slice, t: int) -> tuple[int, np.ndarray]:
+    """The share of ``xs`` inked along each pixel row from ``t + 8`` above row edge ``y`` to
+    ``t + 8`` below it, and the y of the first of those rows."""
+    top = max(0, y - t - 8)
+    return top, (ink[top:y + t + 9, xs] > 0).mean(axis=1)
+
+
 def _row_ruled(r: Rulings, ink: np.ndarray | None, y: int, xs: slice, t: int, broken: bool = False) -> bool:
     """Is a row line drawn at row edge ``y`` over the columns ``xs``? Found as a ruling over
     half of it; or, on a black-and-white scan (``broken``), as a pixel row within ``t`` of
@@ -134,8 +141,7 @@ def _row_ruled(r: Rulings, ink: np.ndarray | None, y: int, xs: slice, t: int, br
         return True
     if not broken or ink is None or xs.stop - xs.start < 20:
         return False
-    top = max(0, y - t - 8)
-    share = (ink[top:y + t + 9, xs] > 0).mean(axis=1)
+    top, share = _edge_rows(ink, y, xs, t)
     near = np.arange(len(share)) + top
     within = np.flatnonzero(np.abs(near - y) <= t)
     if not len(within):
@@ -160,8 +166,7 @@ def _line_pieces(ink: np.ndarray, y: int, xs: slice, t: int) -> bool:
     """Is a piece of a row line left at row edge ``y`` over the columns ``xs``: a pixel
     row within ``t`` of the edge with ink on it and none just above or below it (print
     has ink a few pixels above and below any row of it)?"""
-    top = max(0, y - t - 8)
-    share = (ink[top:y + t + 9, xs] > 0).mean(axis=1)
+    top, share = _edge_rows(ink, y, xs, t)
     least = max(PIECE_MIN[0] / max(1, xs.stop - xs.start), PIECE_MIN[1])
     for k in range(max(8, y - t - top), min(len(share) - 8, y + t + 1 - top)):
         near = max(float(share[k - 8:k - 2].max()), float(share[k + 3:k + 9].max()))

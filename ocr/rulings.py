@@ -97,7 +97,6 @@ def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, int, int
                                                           connectivity=8)
     labels = np.zeros((h, w), np.int32)
     labels[np.ix_(rows, cols)] = small
-    stats = stats.copy()
     for at, size, kept in ((cv2.CC_STAT_LEFT, cv2.CC_STAT_WIDTH, cols), (cv2.CC_STAT_TOP, cv2.CC_STAT_HEIGHT, rows)):
         first, last = kept[stats[1:, at]], kept[stats[1:, at] + stats[1:, size] - 1]
         stats[1:, at], stats[1:, size] = first, last - first + 1

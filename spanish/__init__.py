@@ -43,7 +43,10 @@ def _fold(word: str) -> str:
 def function_word_pair(word: str) -> int | None:
     """Where a word is two function words run together that make no word ("DELA", "ALOS";
     not "SINO", see :data:`REAL_PAIRS`): the split's index, or None."""
-    folded = _fold(word)
+    return _pair_at(_fold(word))
+
+
+def _pair_at(folded: str) -> int | None:
     if folded in FUNCTION_WORDS or folded in REAL_PAIRS:
         return None
     return next((i for i in range(1, len(folded)) if folded[:i] in FUNCTION_WORDS and folded[i:] in FUNCTION_WORDS),
@@ -57,10 +60,10 @@ def lost_space(word: str) -> int | None:
     index, or None."""
     if len(word) < 3:  # two letters read apart from the rest are a misreading sooner than two words
         return None
-    at = function_word_pair(word)
+    folded = _fold(word)
+    at = _pair_at(folded)
     if at is not None:
         return at
-    folded = _fold(word)
     return next((len(b) for b in _BEFORE_A if folded.startswith(b + "A") and len(folded) - len(b) >= _MIN_REST),
                 None)
 
