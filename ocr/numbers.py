@@ -47,6 +47,43 @@ def units(text: str) -> float:
     return max(width, 0.3)
 
 
+STACK_OVERLAP, STACK_HEIGHT, STACK_PIECE, STACK_COVER = 0.5, (0.8, 1.15), 0.15, 0.5
+
+
+def stacked(boxes: np.ndarray) -> np.ndarray:
+    """Marks (``x, y, w, h`` rows) one above the other joined in twos: a stroke a fax or a
+    photocopy broke (a 1's stem and its foot) is as tall as the glyph it belongs to. Two
+    marks join where their columns overlap by half the narrower's width and together they
+    stand about as tall as the tallest mark (:data:`STACK_HEIGHT`: a glyph made whole),
+    inked over half that height at least (:data:`STACK_COVER`), so the dots of a ruling
+    left down a cell's edge stay apart; specks (under :data:`STACK_PIECE` of the tallest)
+    join nothing."""
+    hs = boxes[:, 3]
+    if len(boxes) < 2:
+        return boxes
+    low, cap = (share * float(hs.max()) for share in STACK_HEIGHT)
+    pieces = np.flatnonzero(hs >= max(2.0, STACK_PIECE * float(hs.max())))
+    ext = {int(i): [int(boxes[i, 0]), int(boxes[i, 1]), int(boxes[i, 0] + boxes[i, 2]), int(boxes[i, 1] + boxes[i, 3])]
+           for i in pieces}
+    x0, y0 = boxes[pieces, 0], boxes[pieces, 1]
+    x1, y1 = x0 + boxes[pieces, 2], y0 + boxes[pieces, 3]
+    overlap = np.minimum.outer(x1, x1) - np.maximum.outer(x0, x0)
+    narrow = np.minimum.outer(x1 - x0, x1 - x0)
+    tall = np.maximum.outer(y1, y1) - np.minimum.outer(y0, y0)
+    cover = np.add.outer(y1 - y0, y1 - y0)
+    near = (overlap >= STACK_OVERLAP * narrow) & (tall >= low) & (tall <= cap) & (cover >= STACK_COVER * tall)
+    done: set[int] = set()
+    for a, b in zip(*np.nonzero(np.triu(near, 1))):
+        a, b = int(pieces[a]), int(pieces[b])
+        if a not in done and b not in done:  # in twos: a chain of dots never grows into a glyph
+            ea, eb = ext.pop(a), ext.pop(b)
+            ext[a] = [min(ea[0], eb[0]), min(ea[1], eb[1]), max(ea[2], eb[2]), max(ea[3], eb[3])]
+            done |= {a, b}
+    rest = np.delete(np.arange(len(boxes)), pieces)
+    joined = np.array([[e[0], e[1], e[2] - e[0], e[3] - e[1]] for e in ext.values()], dtype=boxes.dtype)
+    return np.concatenate([joined, boxes[rest]]) if len(rest) else joined
+
+
 def ink_width(crop: np.ndarray) -> tuple[float, float] | None:
     """Width and height of the print in a cell's interior: from the first to the last
     digit-high mark (specks and stray rulings' ends left out). None when the cell holds
@@ -57,7 +94,7 @@ def ink_width(crop: np.ndarray) -> tuple[float, float] | None:
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
         return None
-    s = stats[1:]
+    s = stacked(stats[1:, :4])
     hs = s[:, cv2.CC_STAT_HEIGHT]
     if hs.max() < 8:
         return None

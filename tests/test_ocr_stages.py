@@ -279,6 +279,28 @@ def test_a_dropped_digit_is_caught_by_the_ink_width():
     assert agreed.text == "117" and agreed.confidence >= 0.95
 
 
+def test_a_one_a_fax_broke_in_two_still_counts_in_the_ink_width():
+    # "13" whose 1 lost the middle of its stem: its top and its foot are each shorter than
+    # the 3 beside them, yet the print is two digits wide, not one
+    whole = _number_cell("13")
+    broken = whole.copy()
+    ink = np.flatnonzero((whole < 128).any(axis=0))
+    gap_at = np.flatnonzero((whole[:, ink[0]:ink[0] + 12] < 128).any(axis=1))
+    mid = (gap_at[0] + gap_at[-1]) // 2
+    broken[mid - 4:mid + 4, :ink[0] + 14] = 255  # cut through the 1's stem only
+    cells = {t: ink_width(_number_cell(t)) for t in ("1,105", "846", "25%", "2,718", "117")}
+    adv = advance([(t, m[0]) for t, m in cells.items()])
+    width = ink_width(broken)[0]
+    assert abs(width - ink_width(whole)[0]) <= 2
+    assert assess(OcrText("13", 0.9), width, adv).width_ok
+    assert not assess(OcrText("3", 0.9), width, adv).width_ok
+    # a ruling's dots down a cell's edge, one above the other, stay specks
+    dotted = whole.copy()
+    for y in range(2, 68, 9):
+        dotted[y:y + 4, 250:253] = 0
+    assert abs(ink_width(dotted)[0] - ink_width(whole)[0]) <= 2
+
+
 def test_code_separators_follow_the_grammar():
     # "2.1.1, 2.1.5" read as six digits: narrow gaps are dots, the wide one a comma
     gaps = [Gap(0.12), Gap(0.15), Gap(0.45), Gap(0.11), Gap(0.14)]
