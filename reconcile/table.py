@@ -1,8 +1,10 @@
 """The table body of a page: which column is which (by printed titles) and its rows, as raw text (pure).
 
-Columns are mapped by their titles, fuzzy and OCR-tolerant, never by
-position; each body row of the grid becomes one raw row whose leaves are the
-cell text as read, with provenance recorded in the raw record being built.
+Columns are mapped by their titles, fuzzy and OCR-tolerant, never by their
+place alone: a title too garbled to read is known by what its cells hold, and
+on the progress form by the titles read on either side of it; each body row of
+the grid becomes one raw row whose leaves are the cell text as read, with
+provenance recorded in the raw record being built.
 """
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ MODIFICATION_COLUMNS = {
     "MODIFICACIONES DISMINUCIONES": "disminuciones", "META ANUAL MODIFICADA": "meta_anual_modificada",
     "JUSTIFICACION": "justificacion",
 }
+# the progress form's columns left to right, as it prints them (quarters as one)
+PROGRESS_PRINTED = ("lineas_accion", "descripcion", "unidad_medida", "meta_anual", "trimestres",
+                    "avance_absoluto", "avance_relativo", "observaciones")
 QUARTERS = ("ENE-MAR", "ABR-JUN", "JUL-SEP", "OCT-DIC")
 PROGRESS_ROW = ("kind", "number", "lineas_accion", "descripcion", "unidad_medida", "meta_anual",
                 "trimestres", "avance_absoluto", "avance_relativo", "observaciones")
@@ -169,6 +174,8 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
         mapping.update(_movement_column(cells, depth, paths, mapping, table))
     if form == MODIFICATION and "number" not in mapping.values():  # so "No." ("ent No. o", "Nós,")
         mapping.update(_number_column(cells, depth, mapping))
+    if form == PROGRESS:  # a title lost whole in a fax's shading ("o 0 mesxaccs 0 e")
+        mapping.update(_between_neighbours(cells, depth, n_cols, mapping, PROGRESS_PRINTED))
     return mapping, depth
 
 
@@ -239,11 +246,42 @@ def _left_titles(cells: Sequence[Any], depth: int, paths: list[list[Any]], mappi
             continue
         key = ranked[0][0]
         texts = _body_texts(cells, j, depth)
-        prose = sum(len(re.findall(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]", t)) >= 3 for t in texts)
-        numbers = sum(bool(re.search(r"\d", t)) for t in texts)
-        if texts and (prose if key in _PROSE else numbers) < 0.5 * len(texts):
+        if texts and not _holds(key, texts):
             continue  # its cells hold something else
         out[j] = key
+    return out
+
+
+def _holds(key: str, texts: Sequence[str]) -> bool:
+    """Do a column's body cells (``texts``) mostly hold what ``key`` holds: words in a
+    column of prose, numbers elsewhere?"""
+    if key in _PROSE:
+        held = sum(len(re.findall(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]", t)) >= 3 for t in texts)
+    else:
+        held = sum(bool(re.search(r"\d", t)) for t in texts)
+    return held >= 0.5 * len(texts)
+
+
+def _between_neighbours(cells: Sequence[Any], depth: int, n_cols: int, mapping: dict[int, str],
+                        printed: Sequence[str]) -> dict[int, str]:
+    """An unmapped column whose neighbours (or the table's edge) are mapped to the keys the
+    form prints one apart (``printed``: left to right), as the key printed between them,
+    where no column has it and its body cells hold what it holds: a description whose
+    title a fax's shading left as specks, between the action lines and the unit."""
+    base = {j: key.split("[")[0] for j, key in mapping.items()}
+    out: dict[int, str] = {}
+    for j in range(n_cols):
+        if j in mapping:
+            continue
+        left = printed.index(base[j - 1]) if j > 0 and base.get(j - 1) in printed else (-1 if j == 0 else None)
+        right = (printed.index(base[j + 1]) if j + 1 < n_cols and base.get(j + 1) in printed
+                 else (len(printed) if j + 1 == n_cols else None))
+        if left is None or right is None or right - left != 2:
+            continue
+        key = printed[left + 1]
+        texts = _body_texts(cells, j, depth)
+        if key not in base.values() and texts and _holds(key, texts):
+            out[j] = key
     return out
 
 

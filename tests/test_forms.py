@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -213,6 +214,31 @@ def test_a_title_half_lost_goes_to_the_one_column_it_can_still_be():
     row = raw.data["rows"][0]
     assert row["avance_absoluto"] is None and row["avance_relativo"] is None
     assert row["meta_anual"] == "52" and row["observaciones"] == "SIN NOVEDAD"
+
+
+@pytest.mark.parametrize("lost", [("DESCRIPCION DE LAS METAS/ACCIONES",), ("AVANCE ABSOLUTO",), ("OBSERVACIONES",),
+                                  ("L/A", "AVANCE ABSOLUTO")])
+def test_a_title_lost_whole_goes_to_the_column_between_the_two_the_form_prints_round_it(lost):
+    """A fax's shading left a title as specks ("o 0 mesxaccs 0 e"): the one column between
+    two columns whose keys the progress form prints one apart (or the table's edge) is the
+    key printed between them, when its cells hold what that key holds."""
+    grid = _progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])
+    raw = understand(_page(_retitled(grid, {t: "o 0 mesxaccs 0 e" for t in lost})), source="x.pdf")
+    assert raw.data["rows"] == [EXPECTED_ROW]
+
+
+def test_a_title_lost_whole_is_left_unmapped_where_the_cells_or_the_neighbours_say_otherwise():
+    grid = _progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])
+    # the column between the action lines and the unit holds numbers: no description
+    cells = tuple(replace(c, text=replace(c.text, text="1,520")) if c.col == 1 and c.row >= 3 else c
+                  for c in grid.cells)
+    row = understand(_page(_retitled(replace(grid, cells=cells), {"DESCRIPCION DE LAS METAS/ACCIONES": "o 0 e"})),
+                     source="x.pdf").data["rows"][0]
+    assert row["descripcion"] is None and row["unidad_medida"] == "NÓMINA"
+    # two titles lost side by side: neither column is known by its neighbours
+    row = understand(_page(_retitled(grid, {"AVANCE ABSOLUTO": "o 0 e", "ACUMULADO RELATIVO": "a e 0"})),
+                     source="x.pdf").data["rows"][0]
+    assert row["avance_absoluto"] is None and row["avance_relativo"] is None and row["observaciones"] == "SIN NOVEDAD"
 
 
 @pytest.mark.parametrize("justification, taken", [("SE AMPLIA", "SE AMPLIA"), ("12", None)])
