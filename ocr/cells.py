@@ -63,15 +63,18 @@ STREAK_CLEAR = 10  # pixels: a horizontal line further than this from every row 
 
 
 def erase_rulings(gray: np.ndarray, rulings: Rulings, streaks_between: Sequence[int] = (),
-                  column_pad: int = 2) -> np.ndarray:
+                  column_pad: int = 2, inside: bool = False) -> np.ndarray:
     """The page with ruling lines painted white (text crossing them loses a sliver), with
     ``column_pad`` pixels either side of a column line and 2 of a row line.
 
-    ``streaks_between``: the table's row edges on a black-and-white scan, where a
-    horizontal line away from every row edge is a streak of the transmission running
-    through the print, not a ruling: it is inpainted instead, so the strokes it crossed
-    are joined again from above and below (painted white, "52" lost its middle). The
-    rulings' known streaks (``rulings.streaks``) are inpainted on any page."""
+    ``streaks_between``: the table's row edges, where a horizontal line away from every
+    row edge is no ruling but a streak of the transmission running through the print (a
+    black-and-white scan), or on any scan the foot of a row of print the blur ran
+    together (a phone photo's "2.1.1, 2.1.2, 2.1.3," over one cell): it is inpainted
+    instead, so the strokes it crossed are joined again from above and below (painted
+    white, "52" lost its middle, "2.1.2" its base). ``inside``: only such lines within
+    the table are (on a black-and-white scan every line away from the rows is a streak).
+    The rulings' known streaks (``rulings.streaks``) are inpainted on any page."""
     lines = cv2.dilate(rulings.horizontal, np.ones((5, 5), np.uint8)) | cv2.dilate(
         rulings.vertical, np.ones((5, 2 * column_pad + 1), np.uint8))
     out = gray.copy()
@@ -84,6 +87,9 @@ def erase_rulings(gray: np.ndarray, rulings: Rulings, streaks_between: Sequence[
     streaks = rulings.horizontal.copy() if streaks_between else np.zeros_like(gray)
     for y in streaks_between:
         streaks[max(0, y - STREAK_CLEAR):y + STREAK_CLEAR + 1] = 0
+    if inside and streaks_between:
+        streaks[:min(streaks_between)] = 0
+        streaks[max(streaks_between):] = 0
     if known is not None:
         streaks |= known
     streaks = cv2.dilate(streaks, np.ones((5, 5), np.uint8))

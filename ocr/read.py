@@ -321,9 +321,10 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     page, layout = _upright(image, rotation, bilevel)
     gray = despeckle(page.image)
     page = replace(page, image=gray)
-    # on a black-and-white scan, lines inside the table's rows are a fax's streaks
-    streaks = layout.grid.row_edges if bilevel and layout.grid is not None else ()
-    text_gray = erase_rulings(gray, layout.rulings, streaks)
+    # lines inside the table's rows are a fax's streaks, or print's feet a blur ran together
+    rows = layout.grid.row_edges if layout.grid is not None else ()
+    streaks = rows if bilevel else ()
+    text_gray = erase_rulings(gray, layout.rulings, rows, inside=not bilevel)
     wide, wide_owners, narrow, narrow_owners = (table_pieces(text_gray, layout.grid, settings.margin)
                                                 if layout.grid is not None else ([], [], [], []))
     regions = [layout.header] + ([layout.signature] if layout.grid is not None else [])

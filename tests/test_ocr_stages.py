@@ -648,6 +648,27 @@ def test_a_fax_streak_through_digits_is_inpainted_and_the_row_rulings_painted_wh
     assert (healed[97:104, 20:190] > 200).all() and (healed[18:25] == 255).all()  # paper and ruling white
 
 
+def test_on_a_grey_scan_a_line_inside_a_row_is_inpainted_and_a_line_above_the_table_painted_white():
+    """A phone photo's blur runs the feet of a row of codes together into a line as long as
+    the cell: inside the table, away from every row edge, it is inpainted (painted white,
+    "2.1.2" lost its base); above the table a line is a ruling still (a header's rule)."""
+    from ocr.cells import erase_rulings
+    from ocr.layout import Rulings
+
+    page = np.full((260, 600), 255, np.uint8)
+    cv2.putText(page, "52", (200, 190), cv2.FONT_HERSHEY_SIMPLEX, 2.5, 0, 7)
+    digits = page < 128
+    lines = np.zeros_like(page)
+    for y0, x0, x1 in ((20, 0, 600), (80, 0, 600), (160, 20, 580), (240, 0, 600)):  # rule, rows, the run
+        page[y0:y0 + 3, x0:x1] = 0
+        lines[y0:y0 + 3, x0:x1] = 255
+    rulings = Rulings(horizontal=lines, vertical=np.zeros_like(page))
+    band = (slice(158, 165), slice(200, 330))
+    healed = erase_rulings(page, rulings, (81, 241), inside=True)
+    assert (healed[band][digits[band]] < 128).mean() > 0.6  # the digits' strokes joined again
+    assert (healed[18:25] == 255).all() and (healed[78:85] == 255).all()  # the rule and the row line white
+
+
 def test_a_column_line_is_erased_as_narrowly_as_asked():
     from ocr.cells import erase_rulings
     from ocr.layout import Rulings
