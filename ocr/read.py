@@ -282,10 +282,20 @@ def _sharpened(gray: np.ndarray, box: BBox) -> np.ndarray:
     return out
 
 
+BILEVEL_SHARE = 0.85  # of the pixels pure black or white, in a black-and-white scan at least...
+BILEVEL_BLACK = 0.05  # ...and of its dark pixels pure black (none where the print is grey)
+
+
 def _bilevel(image: np.ndarray) -> bool:
-    """A black-and-white scan (fax, 1-bit TIFF): nearly every pixel pure black or white."""
+    """A black-and-white scan (fax, 1-bit TIFF): nearly every pixel pure black or white, and
+    its print pure black where it is dark (rendered from a PDF, its edges come out grey).
+    Paper alone pure white, under grey print, is a scanner's background suppression or a
+    page rendered from text (a born-digital PDF): its print has the grey edges a fax lost."""
     sample = image[::4, ::4]
-    return float(((sample == 0) | (sample == 255)).mean()) >= 0.85
+    if float(((sample == 0) | (sample == 255)).mean()) < BILEVEL_SHARE:
+        return False
+    dark = sample[sample < 128]
+    return bool(dark.size) and float((dark == 0).mean()) >= BILEVEL_BLACK
 
 
 def _capped(read: PageRead, cap: float) -> PageRead:

@@ -1171,3 +1171,30 @@ def test_a_number_two_readings_dispute_is_read_a_third_time_and_the_majority_kep
     calls.clear()
     kept = read_table(np.asarray(img), grid, per_cell, numeric_cols={0})  # crisp print: no third reading
     assert kept.cells[0].text.text == "3,504" and kept.cells[0].text.confidence < 0.95
+
+
+def test_a_black_and_white_scan_is_told_from_grey_print_on_pure_white_paper():
+    """A fax or a 1-bit TIFF has its print pure black; a page rendered from text (a
+    born-digital PDF) or scanned with the background suppressed has pure white paper too,
+    but grey edges on its print: it is no black-and-white scan."""
+    from ocr.read import _bilevel
+
+    page = np.full((400, 600), 255, np.uint8)
+    for y in range(60, 360, 50):
+        cv2.putText(page, "2.1.1, 2.4.6  1,520  25%", (20, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2, cv2.LINE_AA)
+    assert not _bilevel(page)
+    assert _bilevel(np.where(page < 160, 0, 255).astype(np.uint8))
+    assert not _bilevel(cv2.GaussianBlur(page, (0, 0), 1.5) // 2 + 100)  # a photo: no pure pixel at all
+
+
+def test_a_page_rendered_from_text_is_vouched_for():
+    """A born-digital page (pure white paper, grey-edged print) was taken for a fax and
+    nothing on it was vouched for (every confidence capped at 0.9)."""
+    from ocr.read import read_page
+    from samples.generate import bundled_records
+    from samples.render import render_page
+
+    image = np.array(render_page(bundled_records()[0], seed=0).convert("L"))
+    _, read = read_page(image, dpi=300)
+    cells = [c for c in read.grid.cells if c.text.text]
+    assert sum(c.text.confidence >= 0.95 for c in cells) >= 0.5 * len(cells)
