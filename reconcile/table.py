@@ -280,7 +280,7 @@ def _between_neighbours(cells: Sequence[Any], depth: int, n_cols: int, mapping: 
             continue
         key = printed[left + 1]
         texts = _body_texts(cells, j, depth)
-        if key not in base.values() and texts and _holds(key, texts):
+        if key not in base.values() and key not in out.values() and texts and _holds(key, texts):
             out[j] = key
     return out
 
