@@ -37,10 +37,12 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
 
 def _mend(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Masked (coloured) pixels become paper. Black print under colour ink stays black on
-    a scan (ink does not hide toner), so nothing is painted back."""
+    """Masked (coloured) pixels become paper, of the tone the paper round them has (pure
+    white on a photo's grey paper, a signature left a bright ghost that darkened the
+    names under it once the page was flattened). Black print under colour ink stays
+    black on a scan (ink does not hide toner), so nothing is painted back."""
     out = gray.copy()
-    out[mask > 0] = 255
+    out[mask > 0] = _paper(gray)[mask > 0]
     return out
 
 
@@ -139,15 +141,19 @@ def deskew(gray: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def flatten(gray: np.ndarray) -> np.ndarray:
-    """Divide by the estimated paper background: uneven light and gray paper become white."""
+def _paper(gray: np.ndarray) -> np.ndarray:
+    """The paper's tone under the print, everywhere on the page (print closed over at low
+    resolution, smoothed): the light falling on it, the paper's own grey."""
     small, scale = _reduced(gray)
     k = max(5, int(31 * scale * 2) | 1)
     bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
-    bg = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    out = cv2.divide(gray, np.maximum(bg, 1), scale=255)
-    return out
+    return cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
+def flatten(gray: np.ndarray) -> np.ndarray:
+    """Divide by the estimated paper background: uneven light and gray paper become white."""
+    return cv2.divide(gray, np.maximum(_paper(gray), 1), scale=255)
 
 
 _SPECK_AREA = 16  # pixels at 300 dpi: a fax or photocopy speck, smaller than any period

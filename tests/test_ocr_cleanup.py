@@ -55,3 +55,23 @@ def test_colour_ink_is_removed_but_black_print_kept():
     assert gray[30, 480] > 200
     # ...and the black letters are still there
     assert (gray[70:125, 40:400] < 100).sum() > 1500
+
+
+def test_colour_ink_on_grey_paper_leaves_no_ghost_once_the_page_is_flattened():
+    """On a photo's grey paper the ink removed becomes paper of that grey: painted pure
+    white, a signature left a bright ghost, and flattening the page darkened the name
+    under it as if the paper there were in shadow."""
+    from ocr.cleanup import flatten
+
+    rgb = np.full((300, 900, 3), 170, np.uint8)  # paper in poor light
+    cv2.putText(rgb, "RAMONA MARTINEZ", (40, 200), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (20, 20, 20), 3)
+    for k in range(12):  # a dense blue scribble over the name
+        pts = np.array([[30 + 70 * k, 260], [70 + 70 * k, 120], [100 + 70 * k, 250]], np.int32)
+        cv2.polylines(rgb, [pts], False, (60, 60, 150), 9)
+    flat = flatten(to_gray(rgb))
+    letters = np.zeros(flat.shape, bool)
+    cv2.putText(letters.view(np.uint8), "RAMONA MARTINEZ", (40, 200), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 1, 3)
+    around = cv2.dilate(letters.view(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & ~cv2.dilate(
+        letters.view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    assert np.median(flat[around]) > 235  # the paper round the letters white, as elsewhere
+    assert np.median(flat[letters]) < 80  # the letters themselves dark
