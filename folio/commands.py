@@ -110,7 +110,7 @@ def cmd_read(args) -> int:
             source = {"file": path.name, "page": number, "sha256": sha}
             try:
                 image, dpi = files.load_page(path, kind, number, lim)
-                work = read_image(image, source=source, dpi=dpi)
+                work = read_image(image, source=source, dpi=dpi, drawn=files.drawn_page(path, kind, number, lim))
             except NotAReport as exc:  # read, and not a report page: set aside, not a failure
                 exc.file, exc.page = path.name, number
                 print(f"folio: set aside: {exc}", file=sys.stderr)

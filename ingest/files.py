@@ -254,6 +254,23 @@ MIN_DPI = 100  # a resolution recorded below this is no scanner's (phones and ed
 MAX_DPI = 1200  # nor above this (a crafted file could say a billion): guessed instead
 
 
+SCANNED_SHARE = 0.5  # a PDF page with an image over this share of it is a scan
+
+
+def drawn_page(path: Path, kind: str, number: int, limits: Limits) -> bool:
+    """Is page ``number`` drawn from text and shapes (a PDF exported by the program that
+    wrote the report), not scanned? No image on it covers :data:`SCANNED_SHARE` of the page.
+    Its print is then never a fax's, however black its letters (the reader needs telling:
+    rendered, it has pure white paper and pure black print, as a fax has). A page pdfimages
+    cannot list is taken for a scan: read as one, nothing on it is trusted more than it was."""
+    if kind != "pdf":
+        return False
+    width_pt, height_pt = poppler.page_size(path, number, timeout=limits.timeout)
+    area = (width_pt / 72) * (height_pt / 72)
+    images = poppler.page_images(path, number, timeout=limits.timeout)
+    return images is not None and not any(w * h >= SCANNED_SHARE * area for w, h in images)
+
+
 def load_page(path: Path, kind: str, number: int, limits: Limits) -> tuple[np.ndarray, int]:
     """Page ``number`` (1-based) as an RGB or grayscale array, and its resolution in dpi.
 

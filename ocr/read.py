@@ -318,13 +318,15 @@ def _capped(read: PageRead, cap: float) -> PageRead:
 
 def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None = None,
               settings: ReadSettings = ReadSettings(),
-              numeric_cols: set[int] | None = None) -> tuple[CleanPage, PageRead]:
+              numeric_cols: set[int] | None = None, drawn: bool = False) -> tuple[CleanPage, PageRead]:
     """Everything ``ocr/`` reads from one page image (gray, RGB or RGBA uint8).
 
     ``dpi`` below ~270 makes the page be upscaled to 300 dpi first; ``rotation``
-    forces the clockwise right-angle turn instead of detecting it.
+    forces the clockwise right-angle turn instead of detecting it; ``drawn``: the page was
+    rendered from a PDF's own text and shapes (no scan), so it is no black-and-white scan
+    whatever its pixels.
     """
-    bilevel = _bilevel(image)
+    bilevel = not drawn and _bilevel(image)
     if bilevel:  # a fax's codes and doubtful numbers are read softened
         settings = replace(settings, reread_blur=SOFTEN)
     image, scale = _to_nominal(image, dpi)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   tesseract-ocr tesseract-ocr-spa tesseract-ocr-osd   # the OCR engine and its Spanish data
   libtesseract-dev libleptonica-dev pkg-config g++ python3-dev  # to build tesserocr (tesseract in-process)
-  poppler-utils                                       # pdfinfo, pdftoppm
+  poppler-utils                                       # pdfinfo, pdftoppm, pdfimages
   redis-server                                        # the queue's broker
   postgresql                                          # the queue's integration tests run on a real server too
   fonts-dejavu-core fonts-liberation fonts-freefont-ttf  # fonts the sample generator prints with

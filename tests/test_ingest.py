@@ -126,3 +126,43 @@ def test_a_plausible_recorded_resolution_is_kept(tmp_path):
     path = tmp_path / "p.png"
     Image.fromarray(np.full((1700, 2200), 255, np.uint8)).save(path, dpi=(300, 300))
     assert files.load_page(path, "png", 1, files.Limits())[1] == 300
+
+
+def _text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose print is text in a PDF font (exported, never scanned)."""
+    from samples.hostile import pdf
+
+    body = b"BT /F1 10 Tf 60 520 Td 14 TL " + b" ".join(b"(%s) '" % ln.encode("latin-1") for ln in lines) + b" ET"
+    return pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 792 612] /Contents 4 0 R "
+                b"/Resources << /Font << /F1 5 0 R >> >> >>",
+                b"<< /Length %d >>\nstream\n%s\nendstream" % (len(body), body),
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
+
+
+def test_a_pdf_page_drawn_from_text_is_told_from_a_scanned_one(tmp_path):
+    from samples.hostile import report_pdf
+
+    drawn, scanned = tmp_path / "exported.pdf", tmp_path / "scanned.pdf"
+    drawn.write_bytes(_text_pdf(["PROGRAMA OPERATIVO ANUAL 2023", "RAMO: 52 DESARROLLO INTEGRAL"]))
+    scanned.write_bytes(report_pdf())
+    assert files.drawn_page(drawn, "pdf", 1, files.Limits())
+    assert not files.drawn_page(scanned, "pdf", 1, files.Limits())
+    assert not files.drawn_page(scanned, "png", 1, files.Limits())  # an image is a scan
+
+
+@pytest.mark.slow
+def test_print_rendered_from_a_pdf_font_is_vouched_for_though_its_pixels_look_like_a_fax(tmp_path):
+    """Rendered, a PDF font gives pure white paper and pure black print, as a fax does; told
+    that the page is drawn, the reader reads it as the clean page it is."""
+    from ocr.read import _bilevel, read_page
+
+    path = tmp_path / "exported.pdf"
+    path.write_bytes(_text_pdf(["PROGRAMA OPERATIVO ANUAL 2023", "RAMO: 52 DESARROLLO INTEGRAL",
+                                "UNIDAD EJECUTORA: 52102 JEFATURA", "FINALIDAD: 2 DESARROLLO SOCIAL"]))
+    image, dpi = files.load_page(path, "pdf", 1, files.Limits())
+    assert _bilevel(image[:, :, 0])
+    as_fax = read_page(image, dpi=dpi)[1].header
+    as_drawn = read_page(image, dpi=dpi, drawn=True)[1].header
+    assert [ln.text for ln in as_drawn][:2] == ["PROGRAMA OPERATIVO ANUAL 2023", "RAMO: 52 DESARROLLO INTEGRAL"]
+    assert max(ln.confidence for ln in as_fax) <= 0.9 < min(ln.confidence for ln in as_drawn)

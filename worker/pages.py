@@ -258,8 +258,10 @@ def _run(c: Claim, page: Page, catalog: CatalogIndex | None) -> Page:
         catalog = catalog or load_catalog()
         tesseract.set_timeout(settings.FOLIO_TESSERACT_TIMEOUT)
         with local_original(page.document) as path:
-            image, dpi = files.load_page(path, page.document.kind, page.number, files.Limits.from_settings())
-        work = process_image(image, catalog, source=source_of(page), dpi=dpi)
+            limits = files.Limits.from_settings()
+            image, dpi = files.load_page(path, page.document.kind, page.number, limits)
+            drawn = files.drawn_page(path, page.document.kind, page.number, limits)
+        work = process_image(image, catalog, source=source_of(page), dpi=dpi, drawn=drawn)
         _store(c, page, work, cpu_seconds() - started)
     except (TransientError, OperationalError, InterfaceError) as exc:
         if not isinstance(exc, TransientError):

@@ -35,6 +35,7 @@ class PageWork:
     dpi: int | None
     source: dict[str, Any]
     page_no: int
+    drawn: bool = False  # rendered from a PDF's own text and shapes: no scan
     clean_image: np.ndarray | None = None
     read: PageRead | None = None
     raw: RawRecord | None = None
@@ -44,7 +45,7 @@ class PageWork:
 
 def stage_read(work: PageWork, catalog: CatalogIndex | None) -> None:
     """ocr/: cleanup (orientation, deskew, binarise), layout, cell reading."""
-    clean, work.read = read_page(work.image, dpi=work.dpi)
+    clean, work.read = read_page(work.image, dpi=work.dpi, drawn=work.drawn)
     work.clean_image = clean.image
 
 
@@ -134,14 +135,17 @@ def folio_error(exc: OcrError):
 
 
 def process_image(
-    image: np.ndarray, catalog: CatalogIndex, *, source: dict[str, Any], dpi: int | None = None
+    image: np.ndarray, catalog: CatalogIndex, *, source: dict[str, Any], dpi: int | None = None,
+    drawn: bool = False,
 ) -> PageWork:
-    """The whole pipeline on one page image: scan in, checked record out."""
-    work = PageWork(image=image, dpi=dpi, source=source, page_no=int(source.get("page") or 1))
+    """The whole pipeline on one page image: scan in, checked record out (``drawn``: the
+    image was rendered from a PDF's own text and shapes, :func:`ingest.files.drawn_page`)."""
+    work = PageWork(image=image, dpi=dpi, source=source, page_no=int(source.get("page") or 1), drawn=drawn)
     return run_stages(work, PIPELINE, catalog)
 
 
-def read_image(image: np.ndarray, *, source: dict[str, Any], dpi: int | None = None) -> PageWork:
+def read_image(image: np.ndarray, *, source: dict[str, Any], dpi: int | None = None,
+               drawn: bool = False) -> PageWork:
     """OCR alone (``folio read``): scan in, raw record out."""
-    work = PageWork(image=image, dpi=dpi, source=source, page_no=int(source.get("page") or 1))
+    work = PageWork(image=image, dpi=dpi, source=source, page_no=int(source.get("page") or 1), drawn=drawn)
     return run_stages(work, READ_STAGES, None)

@@ -1,4 +1,4 @@
-"""The only module that calls poppler (pdfinfo, pdftoppm).
+"""The only module that calls poppler (pdfinfo, pdftoppm, pdfimages).
 
 Argument lists, never shell strings; a timeout on every call. Each program
 runs in its own process group, and on a timeout the whole group is killed
@@ -28,8 +28,9 @@ _BOX = re.compile(r"^Page\s+\d+\s+(MediaBox|CropBox):\s+([-\d.]+)\s+([-\d.]+)\s+
 def probe() -> str:
     """Return pdftoppm's version line, or raise naming the Debian package to install."""
     exe = shutil.which("pdftoppm")
-    if not exe or not shutil.which("pdfinfo"):
-        raise MissingDependency("poppler's pdftoppm/pdfinfo not found: install the Debian package poppler-utils")
+    if not exe or not shutil.which("pdfinfo") or not shutil.which("pdfimages"):
+        raise MissingDependency("poppler's pdftoppm/pdfinfo/pdfimages not found: install the Debian package "
+                                "poppler-utils")
     out = subprocess.run([exe, "-v"], capture_output=True, text=True, timeout=10)
     return (out.stderr or out.stdout).splitlines()[0].strip()
 
@@ -120,6 +121,27 @@ def page_size(path: Path, page: int, *, timeout: float) -> tuple[float, float]:
         raise RejectedInput(f"the PDF has no page {page} (or it has no size); export or scan it again",
                             code="corrupt_pdf", file=path.name, page=page)
     return max(w for w, _ in sizes), max(h for _, h in sizes)
+
+
+def page_images(path: Path, page: int, *, timeout: float) -> list[tuple[float, float]] | None:
+    """The images drawn on page ``page``: each one's size on the page in inches, its pixels
+    over its resolution (``pdfimages -list``; masks left out). None when pdfimages fails."""
+    done = run(["pdfimages", "-list", "-f", str(page), "-l", str(page), str(path)],
+               timeout=timeout, file=path.name, page=page)
+    if done.returncode != 0:
+        return None
+    sizes = []
+    for line in done.stdout.decode("utf-8", "replace").splitlines()[2:]:
+        f = line.split()
+        if len(f) < 14 or f[2] != "image":
+            continue
+        try:
+            width, height, x_ppi, y_ppi = int(f[3]), int(f[4]), float(f[12]), float(f[13])
+        except ValueError:
+            continue
+        if x_ppi > 0 and y_ppi > 0:
+            sizes.append((width / x_ppi, height / y_ppi))
+    return sizes
 
 
 def render_page(path: Path, page: int, *, dpi: int, timeout: float) -> np.ndarray:
