@@ -130,7 +130,7 @@ def review_page(rendered_page, transactional_db, monkeypatch, settings, tmp_path
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
-    def read_once(image, catalog, *, source, dpi=None):
+    def read_once(image, catalog, *, source, dpi=None, drawn=False):
         work = copy.deepcopy(rendered_page.work)
         work.record.source = source
         return work

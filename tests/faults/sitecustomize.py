@@ -43,14 +43,14 @@ def _die(why: str) -> None:
 def _wrap_pipeline(module) -> None:
     real = module.process_image
 
-    def process_image(image, catalog, *, source, dpi=None):
+    def process_image(image, catalog, *, source, dpi=None, drawn=False):
         if source.get("sha256") in KILL_SHA:
             _die(f"{source.get('file')} page {source.get('page')}")
         if source.get("sha256") in TRANSIENT and _transient_due(source["sha256"]):
             from folio.errors import TransientError
 
             raise TransientError("fault injection: a transient failure", code="injected_transient")
-        return real(image, catalog, source=source, dpi=dpi)
+        return real(image, catalog, source=source, dpi=dpi, drawn=drawn)
 
     module.process_image = process_image
 
