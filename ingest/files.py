@@ -254,12 +254,13 @@ MIN_DPI = 100  # a resolution recorded below this is no scanner's (phones and ed
 MAX_DPI = 1200  # nor above this (a crafted file could say a billion): guessed instead
 
 
-SCANNED_SHARE = 0.5  # a PDF page with an image over this share of it is a scan
+SCANNED_SHARE = 0.5  # a PDF page whose images cover this share of it is a scan
 
 
 def drawn_page(path: Path, kind: str, number: int, limits: Limits) -> bool:
     """Is page ``number`` drawn from text and shapes (a PDF exported by the program that
-    wrote the report), not scanned? No image on it covers :data:`SCANNED_SHARE` of the page.
+    wrote the report), not scanned? Its images together (a scanner may store a page in
+    strips) cover less than :data:`SCANNED_SHARE` of it.
     Its print is then never a fax's, however black its letters (the reader needs telling:
     rendered, it has pure white paper and pure black print, as a fax has). A page pdfimages
     cannot list is taken for a scan: read as one, nothing on it is trusted more than it was."""
@@ -268,7 +269,7 @@ def drawn_page(path: Path, kind: str, number: int, limits: Limits) -> bool:
     width_pt, height_pt = poppler.page_size(path, number, timeout=limits.timeout)
     area = (width_pt / 72) * (height_pt / 72)
     images = poppler.page_images(path, number, timeout=limits.timeout)
-    return images is not None and not any(w * h >= SCANNED_SHARE * area for w, h in images)
+    return images is not None and sum(w * h for w, h in images) < SCANNED_SHARE * area
 
 
 def load_page(path: Path, kind: str, number: int, limits: Limits) -> tuple[np.ndarray, int]:
