@@ -80,8 +80,8 @@ def stacked(boxes: np.ndarray) -> np.ndarray:
             ext[a] = [min(ea[0], eb[0]), min(ea[1], eb[1]), max(ea[2], eb[2]), max(ea[3], eb[3])]
             done |= {a, b}
     rest = np.delete(np.arange(len(boxes)), pieces)
-    joined = np.array([[e[0], e[1], e[2] - e[0], e[3] - e[1]] for e in ext.values()], dtype=boxes.dtype)
-    return np.concatenate([joined, boxes[rest]]) if len(rest) else joined
+    joined = np.array([[e[0], e[1], e[2] - e[0], e[3] - e[1]] for e in ext.values()], dtype=boxes.dtype).reshape(-1, 4)
+    return np.concatenate([joined, boxes[rest]])
 
 
 def ink_width(crop: np.ndarray) -> tuple[float, float] | None:

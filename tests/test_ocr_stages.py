@@ -301,6 +301,14 @@ def test_a_one_a_fax_broke_in_two_still_counts_in_the_ink_width():
     assert abs(ink_width(dotted)[0] - ink_width(whole)[0]) <= 2
 
 
+def test_a_cell_of_hairlines_alone_holds_no_print():
+    # marks one pixel tall (a ruling's last row left in a cell): no piece to join, no width
+    crop = np.full((40, 80), 255, np.uint8)
+    crop[10, 10:14] = 0
+    crop[20, 30:33] = 0
+    assert ink_width(crop) is None
+
+
 def test_code_separators_follow_the_grammar():
     # "2.1.1, 2.1.5" read as six digits: narrow gaps are dots, the wide one a comma
     gaps = [Gap(0.12), Gap(0.15), Gap(0.45), Gap(0.11), Gap(0.14)]
