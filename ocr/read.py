@@ -60,8 +60,8 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
     read again as code cells are: digits from tesseract, separators by the code grammar
     from the gaps and marks in the ink (tesseract drops a dot, "4.62", or turns it into a
     comma, "2,13"; or drops them all, "212": bare digits are taken for a code only where
-    the list's well-formed codes stand, not "522" beside "PROGRAMA:"; so are codes with a
-    digit read as a look-alike, "2.4.]"). All such codes of
+    the list's codes stand, well formed or with one dot lost, not "522" beside "PROGRAMA:";
+    so are codes with a digit read as a look-alike, "2.4.]"). All such codes of
     the page in one mosaic; a well-formed reading is taken
     when it has the first reading's digits and the vote gave it >= 0.8 (or the first
     reading was not a code: any confidence, kept), or when the first reading was not a
@@ -76,7 +76,11 @@ def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettin
 
     # where the list's codes stand: lines opening with a well-formed code; a line opening
     # with bare digits just there ("212" beside "2.1.1") lost its dots
-    anchors = [w.bbox.x0 for w in map(lead, header) if w is not None and well_formed(w.text, settings.code_pattern)]
+    # (or a dotted lead with the list's count of digits, one dot lost: "2.12" where no
+    # code came out whole)
+    anchors = [w.bbox.x0 for w in map(lead, header) if w is not None and (
+               well_formed(w.text, settings.code_pattern)
+               or _LEADING_CODE.match(w.text) and len(digits_of(w.text)) == settings.code_levels)]
 
     def anchored(w: OcrText) -> bool:
         return any(abs(w.bbox.x0 - x) <= 12 for x in anchors)

@@ -395,6 +395,29 @@ def test_a_header_code_read_without_its_dot_is_read_again():
     assert fixed.words[1] == name
 
 
+def test_a_header_code_read_without_dots_is_read_again_where_the_lists_codes_stand():
+    """Bare digits opening a header line are a code that lost its dots only where the
+    list's codes stand: "211" above "2.12" (a code that lost one dot; no code of the list
+    came out whole) is read again; the same digits far from the list are not."""
+    from ocr.cells import ReadSettings
+    from ocr.read import _header_codes
+    from ocr.types import Line
+
+    def header(x: int) -> tuple[Line, ...]:
+        page = np.full((260, 900), 255, np.uint8)
+        lines = []
+        for top, printed, first, left in ((20, "2.1.1", "211", x), (130, "2.1.2", "2.12", 40)):
+            page[top:top + 90, left:left + 330] = _code_image(printed)
+            code = OcrText(first, 0.6, BBox(left + 18, top + 30, left + 210, top + 70))
+            lines.append(Line(first, 0.6, code.bbox, (code,)))
+        return _header_codes(page, lines, ReadSettings())
+
+    near, second = header(40)
+    assert (near.text, second.text) == ("2.1.1", "2.1.2")
+    far, second = header(500)
+    assert (far.text, second.text) == ("211", "2.1.2")
+
+
 def test_a_column_with_a_cell_of_clear_codes_has_its_garbled_cells_read_as_codes():
     from ocr.cells import _code_cells
     from ocr.types import Cell, Grid
