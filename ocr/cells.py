@@ -205,16 +205,25 @@ def _numeric_columns(grid: Grid, texts: Sequence[OcrText]) -> set[int]:
     return out
 
 
-def _code_cells(grid: Grid, texts: Sequence[OcrText], blank_inked: Collection[int] = (), levels: int = 3) -> list[int]:
+def _code_cells(grid: Grid, texts: Sequence[OcrText], blank_inked: Collection[int] = (), levels: int = 3,
+                listed: Collection[str] = ()) -> list[int]:
     """Cells of columns that hold dotted codes ("4.6.1, 4.6.2"), by what was read there;
     with the cells of those columns the first pass read nothing from though they hold
     print (``blank_inked``: faint codes, read freely, run together as "212213253").
     ``levels``: a code's, so that one read without its dots ("461") is told from a title
-    ("11")."""
+    ("11"). ``listed``: the digits of the codes the page's header lists ("211" for
+    2.1.1); a cell read as bare digits that are all such codes ("211,215", "211215": a
+    blurred photo's codes, every dot lost) counts as a cell of codes."""
+    bare = re.compile(rf"\d{{{levels}}}(?:[,;\s]*\d{{{levels}}})*")
+
+    def listed_only(text: str) -> bool:
+        t = text.strip(" .,;")
+        return bool(listed) and bool(bare.fullmatch(t)) and all(g in listed for g in re.findall(rf"\d{{{levels}}}", t))
+
     seen: dict[int, list[bool]] = {}
     for c, t in zip(grid.cells, texts):
         if c.col_span == 1 and t.text:
-            seen.setdefault(c.col, []).append(bool(CODE_LIKE.search(t.text)))
+            seen.setdefault(c.col, []).append(bool(CODE_LIKE.search(t.text)) or listed_only(t.text))
     cols = {j for j, flags in seen.items() if sum(flags) >= max(1, 0.4 * len(flags))}
     # or a column with a cell of two or more clear codes, the others garbled by the first
     # pass ("Did LS" for "2.1.1, 2.1.5"): there, cells read weakly or without a word are
@@ -223,7 +232,6 @@ def _code_cells(grid: Grid, texts: Sequence[OcrText], blank_inked: Collection[in
               if c.col_span == 1 and len(_STRICT_CODE.findall(t.text or "")) >= 2} - cols
     # the columns' codes start at their first cell of codes, or of codes whose dots were
     # lost ("461,462,463": digits in groups of ``levels``; not a title "11"): above are titles
-    bare = re.compile(rf"\d{{{levels}}}(?:[,;\s]*\d{{{levels}}})*")
     first = min((c.row for c, t in zip(grid.cells, texts)
                  if c.col in cols | strong and (CODE_LIKE.search(t.text or "") or bare.fullmatch(t.text or ""))),
                 default=0)
@@ -394,18 +402,19 @@ def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
 
 def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]], *,
                settings: ReadSettings = ReadSettings(), numeric_cols: set[int] | None = None,
-               codes_from: np.ndarray | None = None) -> Grid:
+               codes_from: np.ndarray | None = None, listed: Collection[str] = ()) -> Grid:
     """Cell texts from the first pass's words (``per_cell``, on the page with rulings
     erased): code cells composed, doubtful cells re-read, numbers judged against the ink.
     ``codes_from``: the page code cells are read from, when ``clean`` is sharpened (the
-    sharpened rim of a dot reads as a stroke)."""
+    sharpened rim of a dot reads as a stroke); ``listed``: the digits of the codes the
+    page's header lists (:func:`_code_cells`)."""
     plain = clean if codes_from is None else codes_from
     # a speck's mark beside a number is no part of it ("32 ."), as beside a text
     texts = [_without_stray_marks(to_text(ws), keep_marks_alone=True) for ws in per_cell]
     numeric = numeric_cols if numeric_cols is not None else _numeric_columns(grid, texts)
     blank_inked = {k for k, (c, t) in enumerate(zip(grid.cells, texts))
                    if not t.text and _inked(clean, _interior(c, settings.margin), settings.min_ink)}
-    codes = _code_cells(grid, texts, blank_inked, settings.code_levels)
+    codes = _code_cells(grid, texts, blank_inked, settings.code_levels, listed)
     number = {k for k, c in enumerate(grid.cells) if c.col in numeric and c.col_span == 1 and k not in codes}
     measured = {k: ink_width(_crop(clean, _interior(grid.cells[k], settings.margin))) for k in number}
     ink = {k: m[0] if m else None for k, m in measured.items()}

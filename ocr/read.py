@@ -54,6 +54,14 @@ _LOOKALIKE_CODE = re.compile(r"^[\dIl|\]\[!)]+([.,][\dIl|\]\[!)]+)+[.,]?$")
 DISPUTED_CAP = 0.6  # the most a header code is vouched for that the first pass read otherwise
 
 
+def _listed(header: Sequence[Line], levels: int) -> frozenset[str]:
+    """The digits of the codes the header lists, as first read: its lines' opening words
+    of digits and separators alone with a code's count of digits ("2.1.1", "2.12",
+    "211"), so that a table's codes read without their dots are known for codes."""
+    leads = (ln.words[0].text for ln in header if ln.words)
+    return frozenset(digits_of(t) for t in leads if re.fullmatch(r"[\d.,]+", t) and len(digits_of(t)) == levels)
+
+
 def _header_codes(gray: np.ndarray, header: Sequence[Line], settings: ReadSettings,
                   sure: Sequence[tuple[BBox, str]] = ()) -> tuple[Line, ...]:
     """Header lines that open with a dotted code (the lineas de accion list) get that code
@@ -359,6 +367,7 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
     first_img = erase_rulings(gray, layout.rulings, streaks, column_pad=1) if streaks else sharp
     words = mosaic_words(first_img, [regions[0], *wide, *regions[1:]], scale=first, psm=settings.psm)
     grid = None
+    first_header = read_header(words[0])
     if layout.grid is not None:
         table_words = [*words[1:1 + len(wide)],
                        *mosaic_words(first_img, narrow, scale=first, psm=settings.psm)]
@@ -366,9 +375,10 @@ def read_page(image: np.ndarray, *, dpi: int | None = None, rotation: int | None
         # on faint print a slip at one scale is seldom repeated at another, so disputed
         # numbers are read a third time (a fax's jagged digits slip alike at every scale)
         grid = read_table(sharp, layout.grid, per_cell, numeric_cols=numeric_cols, codes_from=text_gray,
-                          settings=replace(settings, outvote=settings.outvote or faint))
+                          settings=replace(settings, outvote=settings.outvote or faint),
+                          listed=_listed(first_header, settings.code_levels))
     sure = sure_cells(grid, settings.margin, settings.code_pattern) if grid is not None else []
-    header = _header_numbers(_header_codes(text_gray, read_header(words[0]), settings, sure))
+    header = _header_numbers(_header_codes(text_gray, first_header, settings, sure))
     signature, footer = read_signature(words[-1], layout) if layout.grid is not None else ((), ())
     h, w = gray.shape
     read = PageRead(width=w, height=h, rotation=page.rotation, skew=page.skew, header=header,

@@ -446,6 +446,26 @@ def test_a_code_columns_first_cells_read_without_their_dots_are_code_cells_still
     assert _code_cells(grid, [c.text for c in cells]) == [2, 3, 4, 5, 6]
 
 
+def test_a_code_column_read_without_any_dot_is_known_by_the_headers_codes():
+    """A blurred photo's code column read with every dot lost ("211,215", "211215"; its
+    title garbled): bare digits that are all codes the header lists ("211" for 2.1.1)
+    make it a code column, as dotted codes would; without that list it is none. A
+    column of numbers beside it, some of whose groups are listed too, stays numbers."""
+    from ocr.cells import _code_cells
+    from ocr.types import Cell, Grid
+
+    read = [("UA", "META"), ("2.12, 213, 214", "1,520"), ("211,215", "380"), ("211215", "215"),
+            ("461.", "211,215,233"), ("221,234,252", "4"), ("211,215", "12")]
+    cells = tuple(Cell(i, j, 1, 1, BBox(200 * j, 50 * i, 200 * j + 200, 50 * i + 50), OcrText(t, 0.75))
+                  for i, row in enumerate(read) for j, t in enumerate(row))
+    grid = Grid(BBox(0, 0, 400, 50 * len(read)), tuple(range(0, 50 * len(read) + 1, 50)), (0, 200, 400), cells)
+    texts = [c.text for c in cells]
+    listed = {"211", "212", "213", "214", "215", "221", "234", "252", "461"}
+    codes = _code_cells(grid, texts, listed=listed)
+    assert sorted((cells[k].row, cells[k].col) for k in codes) == [(i, 0) for i in range(1, len(read))]
+    assert _code_cells(grid, texts) == []
+
+
 def test_a_code_cell_read_empty_that_holds_print_is_read_as_codes():
     """Faint codes the first pass missed ("2.1.2, 2.1.3, 2.5.3" read freely ran together as
     "212213253") go to the code reader with their column; empty cells without print do not."""
