@@ -310,8 +310,14 @@ def _vote(readings: Sequence[tuple[str, float]], first: str, pattern: str, ink: 
     # a speck as tall as a digit): a digit more or fewer than it shows weighs as much as
     # two gaps against the grammar, unless every gap of the reading agreed with it (a
     # reading that lost a digit rarely keeps its codes' shape)
+    # (and unless the first pass's digits are the reading's, and another reading's too:
+    # three reads agreeing on every digit outweigh a count of blurred ink, where a dot run
+    # into its digit is as wide as two)
+    def agreed(t: str) -> bool:
+        return bool(digits) and digits_of(t) == digits and sum(digits_of(u) == digits for u, _ in readings) >= 2
+
     def score(r: tuple[str, float]) -> float:
-        off = 0 if ink is None or r[1] < 1.0 else abs(len(digits_of(r[0])) - ink)
+        off = 0 if ink is None or r[1] < 1.0 or agreed(r[0]) else abs(len(digits_of(r[0])) - ink)
         return r[1] + INK_MISCOUNT * off
 
     scored = sorted([*readings, *on_ink], key=score)

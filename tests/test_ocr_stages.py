@@ -815,6 +815,23 @@ def test_a_reading_that_lost_a_digit_gives_way_to_the_first_pass_digits_on_the_i
     assert _vote(sure, "2.4.6, 4.4.1", r"\d+(\.\d+)+", ink=7)[1] < 0.95
 
 
+def test_three_reads_agreeing_on_every_digit_outweigh_a_count_of_blurred_ink():
+    """A blurred photo's "6." runs into one blob as wide as two digits, so the ink shows a
+    digit more than is printed, and a reading patched with a digit read there
+    ("4.66.1, 4.65.2") fits the count. The first pass and both re-reads have the same
+    nine digits: theirs is kept (for review, 0.6). With one re-read alone agreeing, the
+    ink's count still weighs."""
+    from ocr.codes import _vote
+
+    pattern = r"\d+(\.\d+)+"
+    patched = [("4.66.1, 4.65.2, 4.6.3", 9.4)]
+    both = [("4.6.1, 4.6.2, 4.6.3", 6.6), ("4.6.1, 4.6.2, 4.6.3", 4.5)]
+    assert _vote(both, "46.1,4.6.2, 46.3", pattern, ink=11, on_ink=patched) == ("4.6.1, 4.6.2, 4.6.3", 0.6)
+    assert _vote(both[1:], "46.1,4.6.2, 46.3", pattern, ink=11, on_ink=patched) == ("4.66.1, 4.65.2, 4.6.3", 0.6)
+    # the first pass read other digits: the two re-reads alone do not outweigh the ink
+    assert _vote(both, "4.6.1, 4.6.3", pattern, ink=11, on_ink=patched)[0] == "4.66.1, 4.65.2, 4.6.3"
+
+
 def test_the_gap_between_a_dot_and_a_comma_is_learned_from_the_page():
     """A fax's blotted dots widen every gap: dots at ~0.5 of the digit height, commas at
     ~0.9. Against the page's own boundary the readings agree with their gaps (cost < 1,
