@@ -76,6 +76,8 @@ def _crossed(ink: np.ndarray, ys: slice, x: int) -> float:
 
 
 _STUB = 8  # px at each end of a column edge's stretch a crossing ruling's overshoot may reach
+SOLID_EDGE = 0.85  # share of a column edge's rows inked within 2 px that makes it drawn, whatever its ruling...
+SOLID_LENGTH = 60  # ...along a stretch this long at least (px at 300 dpi): longer than a letter's stem
 DOTS_CONTRAST = 2.0  # a column line left as dots inks that many times the rows a band beside it does
 
 
@@ -105,6 +107,15 @@ def _ruled(r: Rulings, ink: np.ndarray | None, ys: slice, x: int, t: int, broken
     edge = ink[ys, max(0, x - 3):x + 4] if ink is not None else None
     if edge is None or edge.size == 0:
         return False
+    # ink unbroken down the edge, crossing rulings' overshoot left out: a line, that lost its
+    # ruling where print stands close beside it (a blurred photo runs the two together, and
+    # the band as wide as both was taken for print); print running across the edge, a
+    # title's, leaves the gaps between its letters and above and below its line (a row
+    # taller than a letter), and has ink on both sides
+    inner = slice(ys.start + _STUB, ys.stop - _STUB)
+    if inner.stop - inner.start >= SOLID_LENGTH and _rows_on(ink[inner, max(0, x - 2):x + 3]) >= SOLID_EDGE \
+            and _crossed(ink, inner, x) < 0.2:
+        return True
     on = (edge > 0).any(axis=1)
     runs = int(np.count_nonzero(np.diff(np.concatenate([[0], on.astype(np.int8)])) == 1))
     # dots that stand out from both sides (a fax's dithered shading dots every column alike)

@@ -352,6 +352,33 @@ def test_a_streak_beside_a_ruling_keeps_the_ruling(drawn):
     assert _spans(grid) == _spans(find_grid(img))
 
 
+def test_a_column_line_whose_ruling_was_lost_beside_print_still_parts_its_cells(drawn):
+    """A blurred photo runs a column line and the prose printed close beside it into one
+    band, taken for print: the ruling is lost along that row. The line is still ink
+    unbroken down the edge, and the cells stay apart; where the line itself is gone the
+    cells merge (as a title's cells do, over no line)."""
+    from ocr.rulings import Rulings
+
+    img, geom = drawn
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    i, j = len(ys) - 3, len(xs) // 2  # a body row; a column line inside the table
+    before = find_grid(img)
+    r = find_rulings(img)
+    lost = r.vertical.copy()
+    lost[ys[i] + 4:ys[i + 1] - 4, xs[j] - 8:xs[j] + 9] = 0
+    kept = find_grid(img, Rulings(horizontal=r.horizontal, vertical=lost))
+    assert kept is not None and _spans(kept) == _spans(before)
+    gone = img.copy()
+    gone[ys[i] + 4:ys[i + 1] - 4, xs[j] - 8:xs[j] + 9] = 255
+    merged = find_grid(gone, Rulings(horizontal=r.horizontal, vertical=lost))
+    assert merged is not None and _spans(merged) != _spans(before)
+    # a letter's stem standing on the edge (a title over the merged cells) is no line
+    mid = (ys[i] + ys[i + 1]) // 2
+    gone[mid - 18:mid + 18, xs[j] - 1:xs[j] + 2] = 0
+    stem = find_grid(gone, Rulings(horizontal=r.horizontal, vertical=lost))
+    assert stem is not None and _spans(stem) == _spans(merged)
+
+
 def _code_image(text: str) -> np.ndarray:
     img = np.full((90, 330), 255, np.uint8)
     cv2.putText(img, text, (20, 65), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3, cv2.LINE_AA)
