@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Collection, Sequence
+from typing import Callable, Collection, Sequence
 
 import cv2
 import numpy as np
 
 from ocr._exec.tesseract import Word
-from ocr.codes import PageDigits, read_codes, well_formed
-from ocr.numbers import (LOOKALIKES, WELL_FORMED, advance, assess, digits_of, ink_width, judge, outvote,
-                         percent_columns)
+from ocr.codes import GLYPH_LEAD, PageDigits, read_codes, well_formed
+from ocr.numbers import (LOOKALIKES, WELL_FORMED, Reading, advance, assess, digits_of, ink_width, judge,
+                         outvote, percent_columns)
 from ocr.numbers import doubtful as doubtful_number
 from ocr.layout import Rulings
 from ocr.lonedigits import judge_lone_digits
@@ -388,6 +388,33 @@ def _without_stray_marks(text: OcrText, keep_marks_alone: bool = False) -> OcrTe
     return replace(text, text=" ".join([opening, *words[a + 1:b]]))
 
 
+GLYPH_JUDGED = 0.8  # the most a number the page's digits chose among its readings is vouched for
+
+
+def judge_by_page_digits(boxes: dict[int, BBox], texts: Sequence[OcrText], seen: dict[int, Sequence[OcrText]],
+                         digits: PageDigits, assessed: Callable[[int, OcrText], Reading]) -> list[OcrText]:
+    """Numbers not read surely whose well-formed readings (``seen``) differ in a digit
+    ("2,380" against "3,380": a fax's 3 that lost the tip of its upper bowl at one scale):
+    the reading whose digits there look most like the page's own
+    (:meth:`PageDigits.decide`, on the cell's ``boxes``), by a lead of :data:`GLYPH_LEAD`,
+    vouched for at :data:`GLYPH_JUDGED` at most (0.5 where it does not fit the ink). A
+    digit the page has no template for leaves the reading as it was."""
+    out = list(texts)
+    for k, box in sorted(boxes.items()):
+        kept = texts[k]
+        if _sure(kept) or _WORDY.search(kept.text):
+            continue
+        options = [t.text for t in (kept, *seen.get(k, ())) if t.text and assessed(k, t).well_formed]
+        if len({digits_of(o) for o in options}) < 2:
+            continue
+        got = digits.decide(box, options)
+        if got is None or got[1] < GLYPH_LEAD or digits_of(got[0]) == digits_of(kept.text):
+            continue
+        fits = assessed(k, OcrText(got[0], 0.0, kept.bbox))
+        out[k] = OcrText(got[0], GLYPH_JUDGED if fits.width_ok and fits.well_formed else 0.5, kept.bbox)
+    return out
+
+
 def read_cells(gray: np.ndarray, grid: Grid, rulings: Rulings, *,
                settings: ReadSettings = ReadSettings(), numeric_cols: set[int] | None = None) -> Grid:
     """The grid with every cell's text, confidence and ink bbox filled in (the table alone;
@@ -446,6 +473,8 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     body = min((grid.cells[k].row for k in number if NUMBER.match(firsts[k].text)), default=grid.n_rows)
     texts = [_settle(k, t, as_number, free, k in number, ink.get(k), adv, pct.get(k),
                      lookalikes=grid.cells[k].row >= body) for k, t in enumerate(texts)]
+    seen = {k: [t for t in (firsts[k], as_number.get(k), free.get(k)) if t is not None]
+            for k in number if k in as_number or k in free}  # every reading of a re-read number
     if settings.outvote:  # the numbers whose two readings disagree are read once more, at another scale
         split = [k for k in sorted(as_number) if k in number and not _WORDY.search(texts[k].text)
                  and digits_of(as_number[k].text) != digits_of(firsts[k].text)]
@@ -455,6 +484,7 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
                           whitelist=NUMBER_WHITELIST)
         for k, third in zip(split, got):
             readings = (firsts[k], as_number[k], free.get(k), third)
+            seen[k].append(third)
             texts[k] = outvote(assess(texts[k], ink[k], adv, pct[k]),
                                [assess(t, ink[k], adv, pct[k]) for t in readings if t is not None])
     stubborn = [k for k in sorted(number) if texts[k].text and not assess(texts[k], ink[k], adv, pct[k]).width_ok]
@@ -463,10 +493,17 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
                           scale=min(2.5, zoom * 1.4), whitelist=NUMBER_WHITELIST)
         for k, new in zip(stubborn, got):
             third = assess(new, ink[k], adv, pct[k])
+            seen[k].append(new)
             if third.width_ok and third.well_formed:
                 agree = digits_of(new.text) in (digits_of(firsts[k].text), digits_of(as_number.get(k, new).text))
                 texts[k] = replace(new, confidence=0.9 if not agree else 0.97)
     sure = [(_interior(grid.cells[k], settings.margin), texts[k].text) for k in sorted(number) if _sure(texts[k])]
+    # the page's own digits (measured once, where a glyph is to be judged) tell a number's
+    # readings apart where they differ in a digit, a row number's look-alike letter, and a
+    # lone digit read as a mark
+    digits = PageDigits(plain, sure, scale=zoom, blur=settings.reread_blur)
+    disputed = {k: _interior(grid.cells[k], settings.margin) for k in seen if grid.cells[k].row >= body}
+    texts = judge_by_page_digits(disputed, texts, seen, digits, lambda k, t: assess(t, ink[k], adv, pct[k]))
     got = read_codes(plain, [_interior(grid.cells[k], settings.margin) for k in codes],
                      first=[texts[k] for k in codes], pattern=settings.code_pattern,
                      levels=settings.code_levels, scale=zoom, blur=settings.reread_blur, sure=sure)
@@ -474,9 +511,6 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
         texts[k] = _code_or_first(texts[k], new)
     codes_at = set(codes)
     texts = [t if k in number or k in codes_at else _without_stray_marks(t) for k, t in enumerate(texts)]
-    # the page's own digits (measured once, where a glyph is to be judged) tell a row number's
-    # look-alike letter and a lone digit read as a mark
-    digits = PageDigits(plain, sure, scale=zoom, blur=settings.reread_blur)
     texts = judge_row_numbers(grid, per_cell, texts, codes_at, numeric, body, digits=digits, margin=settings.margin)
     lone = {k: _interior(grid.cells[k], settings.margin) for k in sorted(number) if grid.cells[k].row >= body}
     texts = judge_lone_digits(lone, texts, digits=digits, height=height)

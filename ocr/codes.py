@@ -417,6 +417,16 @@ class PageDigits:
                                          reverse=True)[:2]
         return ch, best - second
 
+    def decide(self, box: BBox, options: Sequence[str]) -> tuple[str, float] | None:
+        """Of the box's readings (``options``) with as many digits as its ink shows and
+        differing in some, the one whose digits there look most like the page's own, and
+        its lead (:func:`_by_glyphs`); None where the ink's digits cannot be told."""
+        crop = _prepared(self.clean, box, self.scale, self.blur)
+        measured = _measure(crop, [])
+        if measured is None or measured[1].digits is None or len(self.templates) < 2:
+            return None
+        return _by_glyphs(crop, measured[1], options, self.templates)
+
 
 def _spelled(ink: _Ink, options: Sequence[str]) -> dict[str, str]:
     """The readings with as many digits as the ink shows, by their digits (the first of
