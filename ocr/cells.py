@@ -493,10 +493,13 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
                           scale=min(2.5, zoom * 1.4), whitelist=NUMBER_WHITELIST)
         for k, new in zip(stubborn, got):
             third = assess(new, ink[k], adv, pct[k])
-            seen[k].append(new)
+            seen.setdefault(k, [firsts[k]]).append(new)
             if third.width_ok and third.well_formed:
                 agree = digits_of(new.text) in (digits_of(firsts[k].text), digits_of(as_number.get(k, new).text))
                 texts[k] = replace(new, confidence=0.9 if not agree else 0.97)
+            if settings.outvote:  # and with every reading of the cell, this one too, the digits most agree on
+                texts[k] = outvote(assess(texts[k], ink[k], adv, pct[k]),
+                                   [assess(t, ink[k], adv, pct[k]) for t in seen[k]])
     sure = [(_interior(grid.cells[k], settings.margin), texts[k].text) for k in sorted(number) if _sure(texts[k])]
     # the page's own digits (measured once, where a glyph is to be judged) tell a number's
     # readings apart where they differ in a digit, a row number's look-alike letter, and a

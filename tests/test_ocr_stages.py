@@ -1268,6 +1268,52 @@ def test_a_number_two_readings_dispute_is_read_a_third_time_and_the_majority_kep
     assert kept.cells[0].text.text == "3,504" and kept.cells[0].text.confidence < 0.95
 
 
+def test_every_reading_of_a_number_votes_once_the_last_one_is_in(monkeypatch):
+    """On faint print too pale for its width to be measured, four readings of "26,333" all
+    differ ("26,33", "26,333", "2633", "263"): no majority, the kept one stands. The last
+    reading, larger, reads "26,333" again: with it, every reading votes once more, and
+    the two that agree are kept, unsure."""
+    import ocr.cells
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ocr._exec.tesseract import Word
+    from ocr.cells import ReadSettings, read_table
+    from ocr.testing import FONT
+    from ocr.types import Cell, Grid
+
+    font = ImageFont.truetype(FONT, 30)
+    printed = ["26,333", "145", "2,500", "17", "608"]
+    img = Image.new("L", (200, 60 * len(printed)), 255)
+    draw = ImageDraw.Draw(img)
+    cells, per_cell = [], []
+    for r, text in enumerate(printed):
+        box = BBox(0, 60 * r, 200, 60 * (r + 1))
+        x0, y0, x1, y1 = draw.textbbox((40, 60 * r + 12), text, font=font)
+        draw.text((40, 60 * r + 12), text, font=font, fill=190 if r == 0 else 0)  # too pale to measure
+        first = "26,33" if r == 0 else text
+        per_cell.append([Word(first, 80.0 if r == 0 else 96.0, x0, y0, x1, y1, 1, 1, 1)])
+        cells.append(Cell(r, 0, 1, 1, box, OcrText(first, 0.0, box)))
+    grid = Grid(BBox(0, 0, 200, 60 * len(printed)), tuple(range(0, 60 * len(printed) + 1, 60)), (0, 200),
+                tuple(cells))
+    # the digit re-read, the free one, the third at another scale, the last one larger
+    script = [("26,333", 0.6), ("2633", 0.7), ("263", 0.6), ("26,333", 0.6)]
+    calls = []
+
+    def reread(image, boxes, **kw):
+        if not boxes:
+            return []
+        text, conf = script[len(calls)]
+        calls.append(list(boxes))
+        return [OcrText(text if b.y0 < 60 else printed[b.y0 // 60], conf, b) for b in boxes]
+
+    monkeypatch.setattr(ocr.cells, "mosaic_read", reread)
+    got = read_table(np.asarray(img), grid, per_cell, numeric_cols={0}, settings=ReadSettings(outvote=True))
+    assert len(calls) == 4  # every reading in the script was asked for
+    assert got.cells[0].text.text == "26,333"
+    assert got.cells[0].text.confidence <= 0.6  # two readings against three: for review
+    assert [c.text.text for c in got.cells[1:]] == printed[1:]
+
+
 def test_a_black_and_white_scan_is_told_from_grey_print_on_pure_white_paper():
     """A fax or a 1-bit TIFF has its print pure black; a page rendered from text (a
     born-digital PDF) or scanned with the background suppressed has pure white paper too,
