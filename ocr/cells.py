@@ -320,6 +320,20 @@ def _as_number(text: OcrText | None) -> OcrText | None:
     return replace(text, text=mapped) if mapped != text.text and WELL_FORMED.match(mapped.replace(" ", "")) else text
 
 
+def _with_percent(text: OcrText | None, ink: float | None, adv: float | None, percent: bool | None) -> OcrText | None:
+    """A number cell's reading that lacks the "%" its column prints, with the "%" put back
+    where tesseract read it as a digit or lost it ("254" or "25" for 25 %), when exactly
+    one of the two ("25%", "254%") is well formed and fits the ink's width."""
+    if text is None or not percent:
+        return text
+    t = text.text.replace(" ", "")
+    if not t.isdigit():
+        return text
+    options = [t + "%", t[:-1] + "%"] if len(t) >= 2 else [t + "%"]
+    fit = [o for o in options if (r := assess(OcrText(o, 0.0, None), ink, adv, percent)).width_ok and r.well_formed]
+    return replace(text, text=fit[0]) if len(fit) == 1 else text
+
+
 def _settle(k: int, first: OcrText, as_number: dict[int, OcrText], free: dict[int, OcrText],
             number: bool, ink: float | None, adv: float | None, percent: bool | None = None,
             lookalikes: bool = False) -> OcrText:
@@ -333,7 +347,7 @@ def _settle(k: int, first: OcrText, as_number: dict[int, OcrText], free: dict[in
         return _better(first, alt) if alt is not None else first
     read = (first, alt)
     if lookalikes:
-        first, alt = _as_number(first), _as_number(alt)
+        first, alt = (_with_percent(_as_number(t), ink, adv, percent) for t in (first, alt))
     guessed = (first, alt) != read  # two look-alikes agreeing are evidence, not proof
     second = as_number.get(k)
     if second is None or (alt is not None and alt.confidence > second.confidence

@@ -820,7 +820,7 @@ def test_the_ink_counts_a_digit_a_fax_broke_in_pieces_once():
     assert digits is not None and [len(ln) for ln in digits] == [3]
 
 
-def test_a_reading_that_lost_a_digit_gives_way_to_the_first_pass_digits_on_the_ink():
+def test_a_reading_that_lost_a_digit_gives_way_to_the_first_pass_digits_with_percent():
     """Tesseract lost the 6 of "2.4.6, 4.4.1" on the second look ("24.44.1"); the first pass
     had all six digits. The ink shows six: the first pass's digits placed on it, with the
     separators from the ink's gaps, are taken (for a reviewer to confirm: 0.6)."""
@@ -1312,6 +1312,24 @@ def test_every_reading_of_a_number_votes_once_the_last_one_is_in(monkeypatch):
     assert got.cells[0].text.text == "26,333"
     assert got.cells[0].text.confidence <= 0.6  # two readings against three: for review
     assert [c.text.text for c in got.cells[1:]] == printed[1:]
+
+
+def test_a_columns_percent_read_as_a_digit_or_lost_is_put_back_where_the_ink_fits():
+    """A "%" read as a 4, or lost, in a column that prints "%": put back where exactly one
+    of the two readings ("25%", "254%") fits the ink's width."""
+    from ocr.cells import _with_percent
+    from ocr.numbers import units
+
+    adv = 15.0
+
+    def read(text, printed, percent=True):
+        return _with_percent(OcrText(text, 0.7, None), units(printed) * adv, adv, percent).text
+
+    assert read("254", "25%") == "25%"  # "%" read as a 4
+    assert read("25", "25%") == "25%"  # "%" lost
+    assert read("254", "254%") == "254%"
+    assert read("254", "25%", percent=None) == "254"  # a column not known to print "%"
+    assert read("25%", "25%") == "25%" and read("2S4", "25%") == "2S4"
 
 
 def test_a_black_and_white_scan_is_told_from_grey_print_on_pure_white_paper():
