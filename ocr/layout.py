@@ -186,6 +186,8 @@ def _line_pieces(ink: np.ndarray, y: int, xs: slice, t: int) -> bool:
     return False
 
 
+ACROSS_SHARE = 0.8  # share of the columns a row line left in pieces must show in...
+QUIET_ROWS = 4  # ...the others inked over this many pixel rows at most within t of the edge
 HEADER_LOST = 0.6  # share of the body's rows a column line parts, with none of the titles': lost there
 BODY_PARTED = 0.75  # share of its column lines that part a body row (a fax loses a few; PERIODO leaves half)
 
@@ -202,8 +204,7 @@ def _titles_parted(r: Rulings, rows: list[int], cols: list[int], open_right: lis
     nr, nc = len(open_right), len(open_right[0]) if open_right else 0
     if nc < 2:
         return
-    depth = next((e for e in range(1, nr) if _row_line(r, rows[e], cols).mean() >= 0.8
-                  and sum(not o for o in open_right[e][:-1]) >= BODY_PARTED * (nc - 1)), None)
+    depth = _body_depth(r, rows, cols, open_right)
     if depth is None or nr - depth < 2:
         return
     for j in range(nc - 1):
@@ -216,6 +217,41 @@ def _titles_parted(r: Rulings, rows: list[int], cols: list[int], open_right: lis
             if i == 0 or not (open_below[i - 1][j] and open_below[i - 1][j + 1]):
                 break
             i -= 1
+
+
+BODY_LINE = 0.6  # share of the body's rows a column line parts that makes it drawn down the whole body
+
+
+def _body_depth(r: Rulings, rows: list[int], cols: list[int], open_right: list[list[bool]]) -> int | None:
+    """The first body row: under the first row line drawn across the table's width whose
+    cells most column lines part (:data:`BODY_PARTED`)."""
+    nr, nc = len(open_right), len(open_right[0]) if open_right else 0
+    return next((e for e in range(1, nr) if _row_line(r, rows[e], cols).mean() >= 0.8
+                 and sum(not o for o in open_right[e][:-1]) >= BODY_PARTED * (nc - 1)), None)
+
+
+def _body_parted(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int], open_right: list[list[bool]],
+                 t: int) -> None:
+    """On a black-and-white scan, part a body row where a column line that parts most of
+    the body's rows (:data:`BODY_LINE`) was lost whole (a fax drops a thin line's stretch,
+    leaving not a dot of it), when most of the row's other column lines part it and no
+    print runs across the edge there (a cell truly merged over the columns has its text
+    across the line's place; a title across the table, "META", has no line in it at all)."""
+    nr, nc = len(open_right), len(open_right[0]) if open_right else 0
+    depth = _body_depth(r, rows, cols, open_right) if nc >= 2 else None
+    if depth is None or nr - depth < 3:
+        return
+    # rows parted by most column lines: a title across the table ("META", "ACCION") lost none
+    parted = [sum(not o for o in open_right[i][:-1]) >= BODY_PARTED * (nc - 1) for i in range(nr)]
+    lost = []
+    for j in range(nc - 1):
+        body = [not open_right[i][j] for i in range(depth, nr)]
+        if sum(body) < BODY_LINE * len(body):
+            continue
+        lost += [(i, j) for i in range(depth, nr) if open_right[i][j] and parted[i]
+                 and _crossed(ink, slice(rows[i] + t, rows[i + 1] - t), cols[j + 1]) < 0.2]
+    for i, j in lost:
+        open_right[i][j] = False
 
 
 def _merge_cells(r: Rulings, rows: list[int], cols: list[int], ink: np.ndarray | None = None,
@@ -246,9 +282,18 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int], ink: np.ndarray |
     # streak stops short of some column; a merged cell has no line through it at all)
     ruled_below = [[i + 1 < nr and _row_ruled(r, ink, rows[i + 1], spans[j], t, broken) for j in range(nc)]
                    for i in range(nr)]
-    across = [i + 1 < nr and pieces and ink is not None
-              and all(ruled_below[i][j] or _line_pieces(ink, rows[i + 1], spans[j], t) for j in range(nc))
-              for i in range(nr)]
+    # (a column with next to no ink within t of the edge, its line lost but for a speck of
+    # it between empty cells, neither shows nor denies a line where the line is left over
+    # nearly every other column: print across the edge would ink more rows than a line's)
+    def across_at(i: int) -> bool:
+        if i + 1 >= nr or not pieces or ink is None:
+            return False
+        closed = [ruled_below[i][j] or _line_pieces(ink, rows[i + 1], spans[j], t) for j in range(nc)]
+        quiet = [not c and int((_edge_rows(ink, rows[i + 1], spans[j], t)[1][8:-8] > 0).sum()) <= QUIET_ROWS
+                 for j, c in enumerate(closed)]
+        return all(c or q for c, q in zip(closed, quiet)) and sum(closed) >= ACROSS_SHARE * nc
+
+    across = [across_at(i) for i in range(nr)]
     open_below = [[i + 1 < nr and not (across[i] or ruled_below[i][j]) for j in range(nc)] for i in range(nr)]
 
     def run(i: int, j: int) -> tuple[int, int]:
@@ -272,6 +317,8 @@ def _merge_cells(r: Rulings, rows: list[int], cols: list[int], ink: np.ndarray |
     open_right = [[j + 1 < nc and not any(ruled(a, b, j) for a, b in {run(i, j), run(i, j + 1)})
                    for j in range(nc)] for i in range(nr)]
     _titles_parted(r, rows, cols, open_right, open_below)
+    if pieces and broken and ink is not None:  # once the row edges are settled, as the pieces are
+        _body_parted(r, ink, rows, cols, open_right, t)
     # and a row line the same way: a title running over several columns (PERIODO) that is
     # ruled off below along most of its width has no cell under it merged up into it
     for i in range(nr - 1):

@@ -130,8 +130,9 @@ def test_a_row_line_left_in_pieces_over_some_columns_still_parts_them(drawn):
 
 def test_titles_are_parted_when_the_first_body_row_lost_some_column_lines_too(drawn):
     """The same band of white over the titles, and three of the first body row's column
-    lines lost as well (its cells merge there): that row still has most of its cells
-    parted, so it is the body's first row and the titles above it are parted."""
+    lines lost as well: that row still has most of its cells parted, so it is the body's
+    first row and the titles above it are parted; and its own lost lines, which part the
+    body's other rows and have no print across them, part it too."""
     img, geom = drawn
     ys, xs = geom["row_edges"], geom["col_edges"]
     faded = img.copy()
@@ -141,7 +142,45 @@ def test_titles_are_parted_when_the_first_body_row_lost_some_column_lines_too(dr
         faded[ys[3] + 3:ys[4] - 2, x - 4:x + 5] = 255
     spans = _spans(find_grid(faded, dithered=True))
     assert spans[(0, 1)] == spans[(0, 2)] == spans[(0, 3)] == (3, 1)
-    assert spans[(3, 1)] == (1, 2)  # the body row's own loss stays
+    assert spans[(3, 1)] == spans[(3, 2)] == (1, 1)  # the body row's own loss is mended too
+    assert _spans(find_grid(faded))[(3, 1)] == (1, 2)  # (on a grey scan, whose rulings hold, it stays)
+
+
+def test_a_row_line_a_fax_lost_whole_over_a_column_still_parts_it_where_no_print_crosses(drawn):
+    """A body row line left in pieces over three columns and lost whole over another (not a
+    dash of it left): drawn whole over the rest, it still parts every column. Print
+    running across its place in that column keeps that column's cells merged."""
+    img, geom = drawn
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    faxed = img.copy()
+    y = ys[5]
+    faxed[y - 4:y + 5, xs[0] + 4:xs[3] - 4] = 255
+    for x in range(xs[0] + 40, xs[3] - 40, 250):
+        faxed[y - 1:y + 2, x:x + 25] = 0
+    faxed[y - 4:y + 5, xs[12] + 4:xs[13] - 4] = 255
+    spans = _spans(find_grid(faxed, dithered=True))
+    assert spans == _spans(find_grid(img, dithered=True))
+    assert spans[(4, 12)] == (1, 1) and all(spans[(4, j)] == (1, 1) for j in range(3))
+    crossed = faxed.copy()
+    mid = (xs[12] + xs[13]) // 2
+    crossed[y - 15:y + 16, mid - 2:mid + 2] = 0  # a stroke running across the line's place
+    assert _spans(find_grid(crossed, dithered=True))[(4, 12)] == (2, 1)
+
+
+def test_a_column_line_a_fax_lost_whole_over_a_body_row_still_parts_it(drawn):
+    """A column line that parts the body's other rows, lost over one of them without a dot
+    left: the row's cells are parted there all the same. A word printed across the line's
+    place keeps them merged."""
+    img, geom = drawn
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    faxed = img.copy()
+    x = xs[2]
+    faxed[ys[4] + 3:ys[5] - 2, x - 4:x + 5] = 255
+    assert _spans(find_grid(faxed, dithered=True)) == _spans(find_grid(img, dithered=True))
+    crossed = faxed.copy()
+    mid = (ys[4] + ys[5]) // 2
+    crossed[mid - 2:mid + 2, x - 30:x + 30] = 0  # print running across the line's place
+    assert _spans(find_grid(crossed, dithered=True))[(4, 1)] == (1, 2)
 
 
 def _as_sets(n, labels, stats, ox, oy):
