@@ -16,7 +16,7 @@ from ocr.numbers import (LOOKALIKES, WELL_FORMED, Reading, advance, assess, digi
                          outvote, percent_columns)
 from ocr.numbers import doubtful as doubtful_number
 from ocr.layout import Rulings
-from ocr.lonedigits import judge_lone_digits
+from ocr.lonedigits import judge_lone_digits, judge_marked_numbers
 from ocr.mosaic import Piece, mosaic_read, mosaic_words
 from ocr.rownumbers import judge_row_numbers
 from ocr.types import BBox, Cell, Grid, OcrText
@@ -531,5 +531,6 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     texts = judge_row_numbers(grid, per_cell, texts, codes_at, numeric, body, digits=digits, margin=settings.margin)
     lone = {k: _interior(grid.cells[k], settings.margin) for k in sorted(number) if grid.cells[k].row >= body}
     texts = judge_lone_digits(lone, texts, digits=digits, height=height)
+    texts = judge_marked_numbers(lone, texts, digits=digits, assessed=lambda k, t: assess(t, ink[k], adv, pct[k]))
     cells = tuple(replace(c, text=t) for c, t in zip(grid.cells, texts))
     return replace(grid, cells=cells)

@@ -407,13 +407,15 @@ class PageDigits:
         hs = blobs[:, 3] - blobs[:, 1]
         return crop, sorted((tuple(int(v) for v in b) for b in blobs[hs >= 0.6 * hs.max()]), key=lambda b: b[0])
 
-    def likeliest(self, crop: np.ndarray, box: Sequence[int]) -> tuple[str, float] | None:
+    def likeliest(self, crop: np.ndarray, box: Sequence[int], among: str | None = None) -> tuple[str, float] | None:
         """The page's digit the ink in ``box`` (of ``crop``, from :meth:`glyphs`) looks most
-        like, and its lead in correlation over the next (None with fewer than two digits)."""
-        if len(self.templates) < 2:
+        like (of the digits ``among``, when given), and its lead in correlation over the
+        next (None with fewer than two digits to compare)."""
+        templates = {ch: t for ch, t in self.templates.items() if among is None or ch in among}
+        if len(templates) < 2:
             return None
         glyph = _glyph(crop, box).ravel()
-        (best, ch), (second, _) = sorted(((float(np.dot(glyph, t.ravel())), ch) for ch, t in self.templates.items()),
+        (best, ch), (second, _) = sorted(((float(np.dot(glyph, t.ravel())), ch) for ch, t in templates.items()),
                                          reverse=True)[:2]
         return ch, best - second
 
