@@ -112,17 +112,25 @@ def test_column_lines_lost_over_the_whole_header_still_part_the_titles(drawn, di
     assert spans[(0, 4)] == (1, 8) and spans[(1, 4)] == (1, 2) and spans[(2, 4)] == spans[(2, 5)] == (1, 1)
 
 
-def test_a_row_line_left_in_pieces_over_some_columns_still_parts_them(drawn):
-    """A fax lost a body row line over the first three columns but for a few dashes (a
-    tenth of it); drawn whole over the other columns, it is a row line across the table,
-    and parts the code, description and unit cells above it from those below."""
-    img, geom = drawn
+def _in_pieces(img, geom):
+    """The drawing with the body row line under the second body row lost over the first
+    three columns but for a few dashes (a tenth of it): the image, that line's y, the
+    column edges."""
     ys, xs = geom["row_edges"], geom["col_edges"]
     faxed = img.copy()
     y = ys[5]
     faxed[y - 4:y + 5, xs[0] + 4:xs[3] - 4] = 255
     for x in range(xs[0] + 40, xs[3] - 40, 250):
         faxed[y - 1:y + 2, x:x + 25] = 0
+    return faxed, y, xs
+
+
+def test_a_row_line_left_in_pieces_over_some_columns_still_parts_them(drawn):
+    """A fax lost a body row line over the first three columns but for a few dashes (a
+    tenth of it); drawn whole over the other columns, it is a row line across the table,
+    and parts the code, description and unit cells above it from those below."""
+    img, geom = drawn
+    faxed, _, _ = _in_pieces(img, geom)
     spans = _spans(find_grid(faxed, dithered=True))
     assert spans == _spans(find_grid(img, dithered=True))
     assert all(spans[(4, j)] == (1, 1) for j in range(3))
@@ -151,12 +159,7 @@ def test_a_row_line_a_fax_lost_whole_over_a_column_still_parts_it_where_no_print
     dash of it left): drawn whole over the rest, it still parts every column. Print
     running across its place in that column keeps that column's cells merged."""
     img, geom = drawn
-    ys, xs = geom["row_edges"], geom["col_edges"]
-    faxed = img.copy()
-    y = ys[5]
-    faxed[y - 4:y + 5, xs[0] + 4:xs[3] - 4] = 255
-    for x in range(xs[0] + 40, xs[3] - 40, 250):
-        faxed[y - 1:y + 2, x:x + 25] = 0
+    faxed, y, xs = _in_pieces(img, geom)
     faxed[y - 4:y + 5, xs[12] + 4:xs[13] - 4] = 255
     spans = _spans(find_grid(faxed, dithered=True))
     assert spans == _spans(find_grid(img, dithered=True))

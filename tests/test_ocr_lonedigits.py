@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ocr.codes import PageDigits
 from ocr.lonedigits import LONE_CAP, judge_lone_digits
 from ocr.numbers import ink_width
-from ocr.testing import BOLD
+from ocr.testing import BOLD, number_column
 from ocr.types import BBox, OcrText
 
 ROW_H, WIDTH = 60, 220
@@ -60,14 +60,7 @@ def _marked(read: dict[int, str], sure_rows=range(4)):
     from ocr.lonedigits import judge_marked_numbers
     from ocr.numbers import advance, assess
 
-    font = ImageFont.truetype(BOLD, 34)
-    img = Image.new("L", (WIDTH, ROW_H * len(MARKED_PRINTED)), 255)
-    draw = ImageDraw.Draw(img)
-    for r, text in enumerate(MARKED_PRINTED):
-        draw.text((60, r * ROW_H + 12), text, font=font, fill=0)
-    gray = np.asarray(img)
-    boxes = {r: BBox(5, r * ROW_H + 5, WIDTH - 5, (r + 1) * ROW_H - 5) for r in range(len(MARKED_PRINTED))}
-    ink = {r: ink_width(gray[b.y0:b.y1, b.x0:b.x1])[0] for r, b in boxes.items()}
+    gray, boxes, ink = number_column(MARKED_PRINTED, row_h=ROW_H, width=WIDTH)
     adv = advance([(t, ink[r]) for r, t in enumerate(MARKED_PRINTED)])
     texts = [OcrText(read.get(r, t), 0.5 if r in read else 0.97, boxes[r]) for r, t in enumerate(MARKED_PRINTED)]
     digits = PageDigits(gray, [(boxes[r], MARKED_PRINTED[r]) for r in sure_rows], scale=1.0)

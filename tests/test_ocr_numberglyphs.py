@@ -3,14 +3,12 @@ page's own digits (ocr/cells.judge_by_page_digits): a drawn column, the readings
 reader gave them, no tesseract."""
 from __future__ import annotations
 
-import numpy as np
-from PIL import Image, ImageDraw, ImageFont
 
 from ocr.cells import GLYPH_JUDGED, judge_by_page_digits
 from ocr.codes import PageDigits
-from ocr.numbers import advance, assess, ink_width
-from ocr.testing import BOLD
-from ocr.types import BBox, OcrText
+from ocr.numbers import advance, assess
+from ocr.testing import number_column
+from ocr.types import OcrText
 
 ROW_H, WIDTH = 60, 240
 SURE = ("3,285", "2,380", "1,523", "3,332", "2,230", "8,013")
@@ -18,15 +16,7 @@ PRINTED = (*SURE, "3,380", "2,830", "5,467")
 
 
 def _column():
-    font = ImageFont.truetype(BOLD, 34)
-    img = Image.new("L", (WIDTH, ROW_H * len(PRINTED)), 255)
-    draw = ImageDraw.Draw(img)
-    for r, text in enumerate(PRINTED):
-        draw.text((60, r * ROW_H + 12), text, font=font, fill=0)
-    gray = np.asarray(img)
-    boxes = {r: BBox(5, r * ROW_H + 5, WIDTH - 5, (r + 1) * ROW_H - 5) for r in range(len(PRINTED))}
-    ink = {r: ink_width(gray[b.y0:b.y1, b.x0:b.x1])[0] for r, b in boxes.items()}
-    return gray, boxes, ink
+    return number_column(PRINTED, row_h=ROW_H, width=WIDTH)
 
 
 def _judge(kept: dict[int, str], others: dict[int, list[str]], sure: tuple[str, ...] = SURE):

@@ -1226,32 +1226,40 @@ def test_two_readings_agreeing_outvote_a_kept_reading_no_other_shares():
     assert outvote(unfit, [unfit, garbled, garbled]).text == "20289"  # ill-formed readings have no vote
 
 
-def test_a_number_two_readings_dispute_is_read_a_third_time_and_the_majority_kept(monkeypatch):
-    """On faint print, the first pass read "3,504" and the digit re-read "3,594", less
-    surely: the cell is read once more at another scale, and the two readings that agree
-    are kept, unsure. Elsewhere the surer reading is kept, unsure too."""
-    import ocr.cells
+def _one_column_table(printed: list[str], first: str, fill: int = 0):
+    """A table of one column of numbers, the first row's print read "first" (``fill``: its
+    gray) and the others as printed: the image, its grid and the first pass's words."""
     from PIL import Image, ImageDraw, ImageFont
 
     from ocr._exec.tesseract import Word
-    from ocr.cells import ReadSettings, read_table
     from ocr.testing import FONT
     from ocr.types import Cell, Grid
 
     font = ImageFont.truetype(FONT, 30)
-    printed = ["3,594", "145", "2,500", "17", "608"]
     img = Image.new("L", (200, 60 * len(printed)), 255)
     draw = ImageDraw.Draw(img)
     cells, per_cell = [], []
     for r, text in enumerate(printed):
         box = BBox(0, 60 * r, 200, 60 * (r + 1))
         x0, y0, x1, y1 = draw.textbbox((40, 60 * r + 12), text, font=font)
-        draw.text((40, 60 * r + 12), text, font=font, fill=0)
-        first = "3,504" if r == 0 else text
-        per_cell.append([Word(first, 80.0 if r == 0 else 96.0, x0, y0, x1, y1, 1, 1, 1)])
-        cells.append(Cell(r, 0, 1, 1, box, OcrText(first, 0.0, box)))
+        draw.text((40, 60 * r + 12), text, font=font, fill=fill if r == 0 else 0)
+        read = first if r == 0 else text
+        per_cell.append([Word(read, 80.0 if r == 0 else 96.0, x0, y0, x1, y1, 1, 1, 1)])
+        cells.append(Cell(r, 0, 1, 1, box, OcrText(read, 0.0, box)))
     grid = Grid(BBox(0, 0, 200, 60 * len(printed)), tuple(range(0, 60 * len(printed) + 1, 60)), (0, 200),
                 tuple(cells))
+    return np.asarray(img), grid, per_cell
+
+
+def test_a_number_two_readings_dispute_is_read_a_third_time_and_the_majority_kept(monkeypatch):
+    """On faint print, the first pass read "3,504" and the digit re-read "3,594", less
+    surely: the cell is read once more at another scale, and the two readings that agree
+    are kept, unsure. Elsewhere the surer reading is kept, unsure too."""
+    import ocr.cells
+    from ocr.cells import ReadSettings, read_table
+
+    printed = ["3,594", "145", "2,500", "17", "608"]
+    img, grid, per_cell = _one_column_table(printed, "3,504")
     calls = []
 
     def reread(image, boxes, **kw):  # every re-read sees the print, less surely than the first pass
@@ -1259,12 +1267,12 @@ def test_a_number_two_readings_dispute_is_read_a_third_time_and_the_majority_kep
         return [OcrText(printed[b.y0 // 60], 0.6, b) for b in boxes]
 
     monkeypatch.setattr(ocr.cells, "mosaic_read", reread)
-    got = read_table(np.asarray(img), grid, per_cell, numeric_cols={0}, settings=ReadSettings(outvote=True))
+    got = read_table(img, grid, per_cell, numeric_cols={0}, settings=ReadSettings(outvote=True))
     assert [c.text.text for c in got.cells] == printed
     assert got.cells[0].text.confidence < 0.95
     assert any(len(c) == 1 and c[0].y0 < 60 for c in calls[2:])  # the disputed cell read a third time
     calls.clear()
-    kept = read_table(np.asarray(img), grid, per_cell, numeric_cols={0})  # crisp print: no third reading
+    kept = read_table(img, grid, per_cell, numeric_cols={0})  # crisp print: no third reading
     assert kept.cells[0].text.text == "3,504" and kept.cells[0].text.confidence < 0.95
 
 
@@ -1274,27 +1282,10 @@ def test_every_reading_of_a_number_votes_once_the_last_one_is_in(monkeypatch):
     reading, larger, reads "26,333" again: with it, every reading votes once more, and
     the two that agree are kept, unsure."""
     import ocr.cells
-    from PIL import Image, ImageDraw, ImageFont
-
-    from ocr._exec.tesseract import Word
     from ocr.cells import ReadSettings, read_table
-    from ocr.testing import FONT
-    from ocr.types import Cell, Grid
 
-    font = ImageFont.truetype(FONT, 30)
     printed = ["26,333", "145", "2,500", "17", "608"]
-    img = Image.new("L", (200, 60 * len(printed)), 255)
-    draw = ImageDraw.Draw(img)
-    cells, per_cell = [], []
-    for r, text in enumerate(printed):
-        box = BBox(0, 60 * r, 200, 60 * (r + 1))
-        x0, y0, x1, y1 = draw.textbbox((40, 60 * r + 12), text, font=font)
-        draw.text((40, 60 * r + 12), text, font=font, fill=190 if r == 0 else 0)  # too pale to measure
-        first = "26,33" if r == 0 else text
-        per_cell.append([Word(first, 80.0 if r == 0 else 96.0, x0, y0, x1, y1, 1, 1, 1)])
-        cells.append(Cell(r, 0, 1, 1, box, OcrText(first, 0.0, box)))
-    grid = Grid(BBox(0, 0, 200, 60 * len(printed)), tuple(range(0, 60 * len(printed) + 1, 60)), (0, 200),
-                tuple(cells))
+    img, grid, per_cell = _one_column_table(printed, "26,33", fill=190)  # too pale to measure
     # the digit re-read, the free one, the third at another scale, the last one larger
     script = [("26,333", 0.6), ("2633", 0.7), ("263", 0.6), ("26,333", 0.6)]
     calls = []
@@ -1307,7 +1298,7 @@ def test_every_reading_of_a_number_votes_once_the_last_one_is_in(monkeypatch):
         return [OcrText(text if b.y0 < 60 else printed[b.y0 // 60], conf, b) for b in boxes]
 
     monkeypatch.setattr(ocr.cells, "mosaic_read", reread)
-    got = read_table(np.asarray(img), grid, per_cell, numeric_cols={0}, settings=ReadSettings(outvote=True))
+    got = read_table(img, grid, per_cell, numeric_cols={0}, settings=ReadSettings(outvote=True))
     assert len(calls) == 4  # every reading in the script was asked for
     assert got.cells[0].text.text == "26,333"
     assert got.cells[0].text.confidence <= 0.6  # two readings against three: for review
