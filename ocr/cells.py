@@ -489,6 +489,13 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
                      lookalikes=grid.cells[k].row >= body) for k, t in enumerate(texts)]
     seen = {k: [t for t in (firsts[k], as_number.get(k), free.get(k)) if t is not None]
             for k in number if k in as_number or k in free}  # every reading of a re-read number
+
+    def assessed(k: int, t: OcrText) -> Reading:
+        return assess(t, ink[k], adv, pct[k])
+
+    def voted(k: int) -> OcrText:  # the kept reading, or the digits more of the cell's readings agree on
+        return outvote(assessed(k, texts[k]), [assessed(k, t) for t in seen[k]])
+
     if settings.outvote:  # the numbers whose two readings disagree are read once more, at another scale
         split = [k for k in sorted(as_number) if k in number and not _WORDY.search(texts[k].text)
                  and digits_of(as_number[k].text) != digits_of(firsts[k].text)]
@@ -497,10 +504,8 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
                           [_interior(grid.cells[k], settings.margin) for k in split], scale=apart,
                           whitelist=NUMBER_WHITELIST)
         for k, third in zip(split, got):
-            readings = (firsts[k], as_number[k], free.get(k), third)
             seen[k].append(third)
-            texts[k] = outvote(assess(texts[k], ink[k], adv, pct[k]),
-                               [assess(t, ink[k], adv, pct[k]) for t in readings if t is not None])
+            texts[k] = voted(k)
     stubborn = [k for k in sorted(number) if texts[k].text and not assess(texts[k], ink[k], adv, pct[k]).width_ok]
     if stubborn and adv is not None:  # once more, larger: the digits' count still disagrees with the ink
         got = mosaic_read(clean, [_interior(grid.cells[k], settings.margin) for k in stubborn],
@@ -512,15 +517,14 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
                 agree = digits_of(new.text) in (digits_of(firsts[k].text), digits_of(as_number.get(k, new).text))
                 texts[k] = replace(new, confidence=0.9 if not agree else 0.97)
             if settings.outvote:  # and with every reading of the cell, this one too, the digits most agree on
-                texts[k] = outvote(assess(texts[k], ink[k], adv, pct[k]),
-                                   [assess(t, ink[k], adv, pct[k]) for t in seen[k]])
+                texts[k] = voted(k)
     sure = [(_interior(grid.cells[k], settings.margin), texts[k].text) for k in sorted(number) if _sure(texts[k])]
     # the page's own digits (measured once, where a glyph is to be judged) tell a number's
     # readings apart where they differ in a digit, a row number's look-alike letter, and a
     # lone digit read as a mark
     digits = PageDigits(plain, sure, scale=zoom, blur=settings.reread_blur)
     disputed = {k: _interior(grid.cells[k], settings.margin) for k in seen if grid.cells[k].row >= body}
-    texts = judge_by_page_digits(disputed, texts, seen, digits, lambda k, t: assess(t, ink[k], adv, pct[k]))
+    texts = judge_by_page_digits(disputed, texts, seen, digits, assessed)
     got = read_codes(plain, [_interior(grid.cells[k], settings.margin) for k in codes],
                      first=[texts[k] for k in codes], pattern=settings.code_pattern,
                      levels=settings.code_levels, scale=zoom, blur=settings.reread_blur, sure=sure)
@@ -531,6 +535,6 @@ def read_table(clean: np.ndarray, grid: Grid, per_cell: Sequence[Sequence[Word]]
     texts = judge_row_numbers(grid, per_cell, texts, codes_at, numeric, body, digits=digits, margin=settings.margin)
     lone = {k: _interior(grid.cells[k], settings.margin) for k in sorted(number) if grid.cells[k].row >= body}
     texts = judge_lone_digits(lone, texts, digits=digits, height=height)
-    texts = judge_marked_numbers(lone, texts, digits=digits, assessed=lambda k, t: assess(t, ink[k], adv, pct[k]))
+    texts = judge_marked_numbers(lone, texts, digits=digits, assessed=assessed)
     cells = tuple(replace(c, text=t) for c, t in zip(grid.cells, texts))
     return replace(grid, cells=cells)

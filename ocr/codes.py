@@ -423,9 +423,11 @@ class PageDigits:
         """Of the box's readings (``options``) with as many digits as its ink shows and
         differing in some, the one whose digits there look most like the page's own, and
         its lead (:func:`_by_glyphs`); None where the ink's digits cannot be told."""
+        if len(self.templates) < 2:
+            return None
         crop = _prepared(self.clean, box, self.scale, self.blur)
         measured = _measure(crop, [])
-        if measured is None or measured[1].digits is None or len(self.templates) < 2:
+        if measured is None or measured[1].digits is None:
             return None
         return _by_glyphs(crop, measured[1], options, self.templates)
 

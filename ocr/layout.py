@@ -222,12 +222,16 @@ def _titles_parted(r: Rulings, rows: list[int], cols: list[int], open_right: lis
 BODY_LINE = 0.6  # share of the body's rows a column line parts that makes it drawn down the whole body
 
 
+def _parted(open_right: list[list[bool]], i: int) -> bool:
+    """Do most column lines (:data:`BODY_PARTED`) part row ``i``'s cells?"""
+    return sum(not o for o in open_right[i][:-1]) >= BODY_PARTED * (len(open_right[i]) - 1)
+
+
 def _body_depth(r: Rulings, rows: list[int], cols: list[int], open_right: list[list[bool]]) -> int | None:
     """The first body row: under the first row line drawn across the table's width whose
-    cells most column lines part (:data:`BODY_PARTED`)."""
-    nr, nc = len(open_right), len(open_right[0]) if open_right else 0
-    return next((e for e in range(1, nr) if _row_line(r, rows[e], cols).mean() >= 0.8
-                 and sum(not o for o in open_right[e][:-1]) >= BODY_PARTED * (nc - 1)), None)
+    cells most column lines part (:func:`_parted`)."""
+    return next((e for e in range(1, len(open_right)) if _row_line(r, rows[e], cols).mean() >= 0.8
+                 and _parted(open_right, e)), None)
 
 
 def _body_parted(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int], open_right: list[list[bool]],
@@ -242,7 +246,7 @@ def _body_parted(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int], 
     if depth is None or nr - depth < 3:
         return
     # rows parted by most column lines: a title across the table ("META", "ACCION") lost none
-    parted = [sum(not o for o in open_right[i][:-1]) >= BODY_PARTED * (nc - 1) for i in range(nr)]
+    parted = [_parted(open_right, i) for i in range(nr)]
     lost = []
     for j in range(nc - 1):
         body = [not open_right[i][j] for i in range(depth, nr)]

@@ -157,17 +157,17 @@ def sample_rows(n: int = 4) -> list[list[str]]:
     return rows
 
 
-def number_column(printed, *, row_h: int = 60, width: int = 240, size: int = 34, shade: dict[int, int] | None = None):
-    """A column of numbers printed in bold, one per row (``shade``: a row's gray, black
-    elsewhere): the image, each row's box (5 px inside it) and each row's ink width."""
+def number_column(printed, *, row_h: int = 60, width: int = 240):
+    """A column of numbers printed in bold, one per row: the image, each row's box (5 px
+    inside it) and each row's ink width."""
     from ocr.numbers import ink_width
     from ocr.types import BBox
 
-    font = ImageFont.truetype(BOLD, size)
+    font = ImageFont.truetype(BOLD, 34)
     img = Image.new("L", (width, row_h * len(printed)), 255)
     draw = ImageDraw.Draw(img)
     for r, text in enumerate(printed):
-        draw.text((60, r * row_h + 12), text, font=font, fill=(shade or {}).get(r, 0))
+        draw.text((60, r * row_h + 12), text, font=font, fill=0)
     gray = np.asarray(img)
     boxes = {r: BBox(5, r * row_h + 5, width - 5, (r + 1) * row_h - 5) for r in range(len(printed))}
     ink = {r: (m[0] if (m := ink_width(gray[b.y0:b.y1, b.x0:b.x1])) else None) for r, b in boxes.items()}
