@@ -359,13 +359,43 @@ def _row_line(r: Rulings, y: int, cols: list[int]) -> np.ndarray:
     return r.horizontal[max(0, y - 6):y + 7, cols[0]:cols[-1]].any(axis=0)
 
 
+THROUGH = 0.85  # share of the pixel rows within 6 of a row edge a stroke inks: print runs across it
+INSIDE = 20  # px from every column line: a stretch of line ending there ends inside a cell
+
+
+def _stray(line: np.ndarray, through: np.ndarray, cols: list[int]) -> bool:
+    """Is the line at a row edge (``line``: where it is drawn across the table) a stray
+    stretch: each of its runs starting and ending inside cells, away from every column line
+    (:data:`INSIDE`), with print running across the edge's height (``through``) beside it
+    in a column it runs in? A ruling meets the column lines it ends at, and its cells have
+    padding along it; a fax's streak starting inside a cell, level with the last line of
+    its print, does neither."""
+    edges = np.asarray(cols) - cols[0]
+    on = np.flatnonzero(line)
+    if not len(on):
+        return False
+    parts = np.split(on, np.flatnonzero(np.diff(on) > 3) + 1)
+    for part in parts:
+        s, e = int(part[0]), int(part[-1])
+        if min(np.abs(edges - s).min(), np.abs(edges - e).min()) < INSIDE:
+            return False
+        a, b = edges[np.searchsorted(edges, s, side="right") - 1], edges[np.searchsorted(edges, e)]
+        beside = through[a:b].copy()
+        beside[s - a:e - a + 1] = False
+        if int(beside.sum()) < 12:
+            return False
+    return True
+
+
 def _cuts_print(r: Rulings, ink: np.ndarray, y: int, cols: list[int]) -> bool:
     """Does the line at row edge ``y`` cut through print (strokes running on above and below
-    it)? A ruling never does: it has cell padding."""
+    it)? A ruling never does: it has cell padding. Nor is a stray stretch of line
+    (:func:`_stray`) a ruling."""
     line = _row_line(r, y, cols)
     crossed = line & ink[max(0, y - 8):max(0, y - 4), cols[0]:cols[-1]].any(axis=0) \
         & ink[y + 5:y + 9, cols[0]:cols[-1]].any(axis=0)
-    return int(crossed.sum()) >= 12
+    through = (ink[max(0, y - 6):y + 7, cols[0]:cols[-1]] > 0).mean(axis=0) >= THROUGH
+    return int(crossed.sum()) >= 12 or _stray(line, through, cols)
 
 
 def _separating(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int],

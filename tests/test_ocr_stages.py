@@ -118,6 +118,29 @@ def test_a_scans_streak_between_two_lines_of_a_row_is_no_row_line():
     assert (erase_rulings(page.image, layout.rulings)[layout.rulings.streaks > 0] < 128).mean() < 0.1
 
 
+def test_a_level_streak_starting_inside_a_cell_beside_its_print_is_no_row_line():
+    """A fax streak level with a page scanned straight (so not told by its slope) that
+    starts inside a cell, level with the last line of its description (left-aligned, as a
+    fax's form prints it), and stops inside another: it meets no column line, and print
+    runs across its height beside it in the cell it starts in. No ruling does either: no
+    phantom row is made of the row's two lines."""
+    img, geom = render_progress(sample_rows(3), row_h=200)
+    cols = geom["col_edges"]
+    y0, y1 = geom["row_edges"][4], geom["row_edges"][5]
+    img[y0 + 4:y1 - 3, cols[1] + 4:cols[2] - 3] = 255
+    for k, words in enumerate(("302.- SUPERVISAR LOS COMEDORES COMUNITARIOS", "VULNERABLES.")):
+        cv2.putText(img, words, (cols[1] + 12, y0 + 40 + 36 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    cell = img[y0 + 5:y1 - 5, cols[1] + 5:cols[2] - 5] < 128
+    on = np.flatnonzero(cell.any(axis=1))
+    last = on[np.flatnonzero(np.diff(on) > 1)[-1] + 1:]  # the rows of the description's last line
+    y = y0 + 5 + int(last[0] + 0.35 * (last[-1] - last[0]))  # a third down its letters
+    x = cols[1] + 5 + int(np.flatnonzero(cell[last].any(axis=0)).max()) + 60
+    streaked = img.copy()
+    streaked[y - 1:y + 2, x:(cols[4] + cols[5]) // 2] = 0  # over most of the description's cell
+    grid, clean = find_grid(streaked), find_grid(img)
+    assert grid is not None and _spans(grid) == _spans(clean) and grid.row_edges == clean.row_edges
+
+
 def test_a_ruling_joined_by_a_streak_through_print_keeps_its_own_length():
     """A fax streak that crossed a row's print and ran down into the row's ruling is one run
     with it. Judged whole, the print packed beside the streak dropped the ruling too (and
