@@ -176,7 +176,29 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
         mapping.update(_number_column(cells, depth, mapping))
     if form == PROGRESS:  # a title lost whole in a fax's shading ("o 0 mesxaccs 0 e")
         mapping.update(_between_neighbours(cells, depth, n_cols, mapping, PROGRESS_PRINTED))
+        mapping.update(_quarters_between(cells, depth, mapping))
     return mapping, depth
+
+
+def _quarters_between(cells: Sequence[Any], depth: int, mapping: dict[int, str]) -> dict[int, str]:
+    """The quarters' columns where their titles were lost (a fax's shading over PERIODO,
+    the quarters and their P/A letters, its lines between them lost in part): the eight
+    columns between META ANUAL and AVANCE ABSOLUTO, where the form prints the four quarters
+    two columns each, P first, are taken in that order, when the columns among them already
+    mapped are mapped so and every column's body cells hold numbers or nothing."""
+    where = {key: j for j, key in mapping.items()}
+    first, last = where.get("meta_anual"), where.get("avance_absoluto")
+    if first is None or last is None or last - first - 1 != 2 * len(QUARTERS):
+        return {}
+    out: dict[int, str] = {}
+    for k, j in enumerate(range(first + 1, last)):
+        key = f"trimestres[{k // 2}].{'alcanzado' if k % 2 else 'programado'}"
+        texts = _body_texts(cells, j, depth)
+        if mapping.get(j, key) != key or (texts and not _holds(key, texts)):
+            return {}
+        if j not in mapping:
+            out[j] = key
+    return out
 
 
 def _titles_within(text: str, table: dict[str, str]) -> list[str]:

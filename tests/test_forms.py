@@ -196,6 +196,28 @@ def test_quarter_titles_run_together_go_two_columns_a_quarter_under_the_period()
     assert raw.data["rows"] == [EXPECTED_ROW]
 
 
+def test_quarters_under_a_period_title_lost_in_shading_go_by_their_place_between_meta_and_advance():
+    """A fax's shading over PERIODO, the quarters and their letters, with some of the lines
+    between them lost: PERIODO left over five columns, "Abr-Jun" cut in two, and nothing
+    read as a title. The eight columns between META ANUAL and AVANCE ABSOLUTO are the
+    quarters, two a quarter, P first, as the form prints them."""
+    grid = _progress_grid(["la", "desc", "um", "meta", "periodo", "abs", "rel", "obs"])
+    shaded = [(0, 4, 1, 5, "MA AO RRTODO,"), (0, 9, 1, 3, ""), (1, 4, 1, 2, "ERE"), (1, 6, 1, 1, "¿bae"),
+              (1, 7, 1, 1, "Fu"), (1, 8, 1, 2, "AOS"), (1, 10, 1, 2, "o O DE:"),
+              *[(2, j, 1, 1, t) for j, t in zip(range(4, 12), ("Pe", "A", "", "A", "ARA", "", "e.", "CAS"))]]
+    cells = [c for c in grid.cells if not (c.row < 3 and 4 <= c.col < 12)]
+    for r, c, rs, cs, text in shaded:
+        box = BBox(grid.col_edges[c], grid.row_edges[r], grid.col_edges[c + cs], grid.row_edges[r + rs])
+        cells.append(Cell(r, c, rs, cs, box, OcrText(text, 0.2, box if text else None)))
+    raw = understand(_page(replace(grid, cells=tuple(cells))), source="x.pdf")
+    assert raw.data["rows"] == [EXPECTED_ROW]
+    # a column of words among them is no quarter: none is taken by its place
+    words = tuple(replace(c, text=replace(c.text, text="SIN NOVEDAD")) if c.col == 6 and c.row >= 3 else c
+                  for c in cells)
+    row = understand(_page(replace(grid, cells=words)), source="x.pdf").data["rows"][0]
+    assert all(q == {"programado": None, "alcanzado": None} for q in row["trimestres"])
+
+
 def _retitled(grid: Grid, titles: dict[str, str]) -> Grid:
     cells = tuple(Cell(c.row, c.col, c.row_span, c.col_span, c.bbox,
                        OcrText(titles.get(c.text.text, c.text.text), 0.3, c.text.bbox)) if c.row == 0 else c
