@@ -207,11 +207,16 @@ def _titles_parted(r: Rulings, rows: list[int], cols: list[int], open_right: lis
     depth = _body_depth(r, rows, cols, open_right)
     if depth is None or nr - depth < 2:
         return
+    # the titles' last row: above a band across the table ("META" on the modification form,
+    # ruled off above and below, parted by no column line), not the band
+    last = depth - 1
+    while last > 0 and not any(open_below[last - 1]) and sum(not o for o in open_right[last][:-1]) <= 1:
+        last -= 1
     for j in range(nc - 1):
         body = [not open_right[i][j] for i in range(depth, nr)]
         if not all(open_right[i][j] for i in range(depth)) or sum(body) < HEADER_LOST * len(body):
             continue
-        i = depth - 1
+        i = last
         while i >= 0:
             open_right[i][j] = False
             if i == 0 or not (open_below[i - 1][j] and open_below[i - 1][j + 1]):

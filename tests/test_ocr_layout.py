@@ -112,6 +112,22 @@ def test_column_lines_lost_over_the_whole_header_still_part_the_titles(drawn, di
     assert spans[(0, 4)] == (1, 8) and spans[(1, 4)] == (1, 2) and spans[(2, 4)] == spans[(2, 5)] == (1, 1)
 
 
+def test_titles_are_parted_above_a_band_across_the_table_not_the_band(drawn):
+    """The modification form prints a band across the table ("META") between its titles
+    and the body: the column lines a fax lost over the titles part the titles, from the
+    row above the band up, and the band stays whole."""
+    img, geom = drawn
+    ys, xs = geom["row_edges"], geom["col_edges"]
+    banded = img.copy()
+    banded[ys[3] + 4:ys[4] - 3, xs[0] + 4:xs[-1] - 3] = 255  # the first body row: a band, no column lines
+    spans = _spans(find_grid(banded))
+    for x in xs[2:4]:
+        banded[ys[0] + 3:ys[3] - 2, x - 4:x + 5] = 255
+    faded = _spans(find_grid(banded))
+    assert faded == spans
+    assert faded[(0, 1)] == faded[(0, 2)] == faded[(0, 3)] == (3, 1) and faded[(3, 0)] == (1, len(xs) - 1)
+
+
 def _in_pieces(img, geom):
     """The drawing with the body row line under the second body row lost over the first
     three columns but for a few dashes (a tenth of it): the image, that line's y, the
