@@ -134,6 +134,14 @@ def _programmed_or_achieved(j: int, path: list[Any], paths: list[list[Any]]) -> 
     return "alcanzado" if j > group.col else "programado"
 
 
+def _titled(text: str, table: dict[str, str]) -> bool:
+    """Is ``text`` (five letters at least) a piece of some column key's title
+    (:data:`TITLE_PIECE`): "AUMENTOS" of MODIFICACIONES AUMENTOS?"""
+    letters = " ".join(re.sub(r"[^A-Z/ ]", " ", fold(text)).split())
+    return len(letters.replace(" ", "")) >= 5 and any(fuzz.partial_ratio(letters, fold(t)) >= TITLE_PIECE
+                                                      for t in table)
+
+
 def _calendar_title(cell: Any) -> bool:
     """Is this header cell the calendar's title, or a piece of it (two letters at least)?"""
     text = fold(cell.text.text)
@@ -152,6 +160,10 @@ def map_columns(cells: Sequence[Any], n_cols: int, form: str) -> tuple[dict[int,
     # every column under a calendar title: a title split by a phantom line ("CA" |
     # "ENDARIO TRIMESTRE", "CALENDARIO" | "TRIMESTRE") still has its four columns in order
     calendar = [j for j, p in enumerate(paths) if form == MODIFICATION and len(p) >= 2 and _calendar_title(p[-2])]
+    if len(calendar) > len(QUARTERS):  # the calendar's title run together with the titles
+        # left of it, the lines between them lost ("META ANUAL MODIFICACIONES ... CALENDARIO
+        # TRIMESTRE" over seven columns): a column titled as another key is not the calendar's
+        calendar = [j for j in calendar if not _titled(paths[j][-1].text.text, table)]
     for j, path in enumerate(paths):
         if not path:
             continue

@@ -435,6 +435,22 @@ def test_a_calendar_title_split_in_two_keeps_its_four_quarters_in_order(pieces):
     assert d["rows"][0]["meta_anual_modificada"] == "16" and d["rows"][0]["justificacion"] == "SE INCREMENTA"
 
 
+def test_a_calendar_title_run_together_with_the_titles_left_of_it_keeps_only_its_own_columns():
+    """A fax lost the column lines through the top row of titles from META ANUAL
+    AUTORIZADA to the calendar: one title over all of them, "META ANUAL MODIFICACIONES
+    META ANUAL CALENDARIO TRIMESTRE", and under it the second lines of the titles
+    (AUTORIZADA, AUMENTOS, DISMINUCIONES, MODIFICADA) and the quarters. The columns titled
+    as another column are not the calendar's."""
+    top = (0, 5, 1, 8, "META ANUAL MODIFICACIONES META ANUAL CALENDARIO TRIMES'")
+    header = [h for h in MOD_HEADER if not (h[0] == 0 and 5 <= h[1] <= 9)] + [
+        top, (1, 5, 1, 1, "AUTORIZADA"), (1, 8, 1, 1, "MODIFICADA")]
+    body = [["AM", "4.6.1", "207", "GESTIONAR", "SUMINISTROS", "12", "4", "", "16", "3", "4", "5", "4", "SE INCREMENTA"]]
+    row = understand(_page(_grid(header, body, 14), header=TITLE)).data["rows"][0]
+    assert row["calendario"] == ["3", "4", "5", "4"]
+    assert (row["meta_anual_autorizada"], row["aumentos"], row["disminuciones"], row["meta_anual_modificada"]) == (
+        "12", "4", None, "16")
+
+
 def test_a_movement_column_whose_title_is_unreadable_is_known_by_its_codes():
     header = [("0 MOV: - E" if h[4] == "MOV." else h[4]) for h in MOD_HEADER]
     header = [(*h[:4], t) for h, t in zip(MOD_HEADER, header)]
