@@ -210,7 +210,7 @@ def _titles_parted(r: Rulings, rows: list[int], cols: list[int], open_right: lis
     # the titles' last row: above a band across the table ("META" on the modification form,
     # ruled off above and below, parted by no column line), not the band
     last = depth - 1
-    while last > 0 and not any(open_below[last - 1]) and sum(not o for o in open_right[last][:-1]) <= 1:
+    while last > 0 and not any(open_below[last - 1]) and _partings(open_right, last) <= 1:
         last -= 1
     for j in range(nc - 1):
         body = [not open_right[i][j] for i in range(depth, nr)]
@@ -227,9 +227,14 @@ def _titles_parted(r: Rulings, rows: list[int], cols: list[int], open_right: lis
 BODY_LINE = 0.6  # share of the body's rows a column line parts that makes it drawn down the whole body
 
 
+def _partings(open_right: list[list[bool]], i: int) -> int:
+    """How many column lines part row ``i``'s cells."""
+    return sum(not o for o in open_right[i][:-1])
+
+
 def _parted(open_right: list[list[bool]], i: int) -> bool:
     """Do most column lines (:data:`BODY_PARTED`) part row ``i``'s cells?"""
-    return sum(not o for o in open_right[i][:-1]) >= BODY_PARTED * (len(open_right[i]) - 1)
+    return _partings(open_right, i) >= BODY_PARTED * (len(open_right[i]) - 1)
 
 
 def _body_depth(r: Rulings, rows: list[int], cols: list[int], open_right: list[list[bool]]) -> int | None:
@@ -368,22 +373,23 @@ THROUGH = 0.85  # share of the pixel rows within 6 of a row edge a stroke inks: 
 INSIDE = 20  # px from every column line: a stretch of line ending there ends inside a cell
 
 
-def _stray(line: np.ndarray, through: np.ndarray, cols: list[int]) -> bool:
-    """Is the line at a row edge (``line``: where it is drawn across the table) a stray
+def _stray(line: np.ndarray, ink: np.ndarray, y: int, cols: list[int]) -> bool:
+    """Is the line at row edge ``y`` (``line``: where it is drawn across the table) a stray
     stretch: each of its runs starting and ending inside cells, away from every column line
-    (:data:`INSIDE`), with print running across the edge's height (``through``) beside it
-    in a column it runs in? A ruling meets the column lines it ends at, and its cells have
-    padding along it; a fax's streak starting inside a cell, level with the last line of
-    its print, does neither."""
+    (:data:`INSIDE`), with print running across the edge's height (:data:`THROUGH`) beside
+    it in a column it runs in? A ruling meets the column lines it ends at, and its cells
+    have padding along it; a fax's streak starting inside a cell, level with the last line
+    of its print, does neither."""
     edges = np.asarray(cols) - cols[0]
     on = np.flatnonzero(line)
     if not len(on):
         return False
     parts = np.split(on, np.flatnonzero(np.diff(on) > 3) + 1)
+    if any(min(np.abs(edges - int(p[0])).min(), np.abs(edges - int(p[-1])).min()) < INSIDE for p in parts):
+        return False
+    through = (ink[max(0, y - 6):y + 7, cols[0]:cols[-1]] > 0).mean(axis=0) >= THROUGH
     for part in parts:
         s, e = int(part[0]), int(part[-1])
-        if min(np.abs(edges - s).min(), np.abs(edges - e).min()) < INSIDE:
-            return False
         a, b = edges[np.searchsorted(edges, s, side="right") - 1], edges[np.searchsorted(edges, e)]
         beside = through[a:b].copy()
         beside[s - a:e - a + 1] = False
@@ -399,8 +405,7 @@ def _cuts_print(r: Rulings, ink: np.ndarray, y: int, cols: list[int]) -> bool:
     line = _row_line(r, y, cols)
     crossed = line & ink[max(0, y - 8):max(0, y - 4), cols[0]:cols[-1]].any(axis=0) \
         & ink[y + 5:y + 9, cols[0]:cols[-1]].any(axis=0)
-    through = (ink[max(0, y - 6):y + 7, cols[0]:cols[-1]] > 0).mean(axis=0) >= THROUGH
-    return int(crossed.sum()) >= 12 or _stray(line, through, cols)
+    return int(crossed.sum()) >= 12 or _stray(line, ink, y, cols)
 
 
 def _separating(r: Rulings, ink: np.ndarray, rows: list[int], cols: list[int],

@@ -134,12 +134,18 @@ def _programmed_or_achieved(j: int, path: list[Any], paths: list[list[Any]]) -> 
     return "alcanzado" if j > group.col else "programado"
 
 
-def _titled(text: str, table: dict[str, str]) -> bool:
-    """Is ``text`` (five letters at least) a piece of some column key's title
-    (:data:`TITLE_PIECE`): "AUMENTOS" of MODIFICACIONES AUMENTOS?"""
+def _title_piece(text: str) -> str | None:
+    """A title read in part as its letters (and slashes), one space between words; None
+    where fewer than five letters are left."""
     letters = " ".join(re.sub(r"[^A-Z/ ]", " ", fold(text)).split())
-    return len(letters.replace(" ", "")) >= 5 and any(fuzz.partial_ratio(letters, fold(t)) >= TITLE_PIECE
-                                                      for t in table)
+    return letters if len(letters.replace(" ", "")) >= 5 else None
+
+
+def _titled(text: str, table: dict[str, str]) -> bool:
+    """Is ``text`` (:func:`_title_piece`) a piece of some column key's title
+    (:data:`TITLE_PIECE`): "AUMENTOS" of MODIFICACIONES AUMENTOS?"""
+    piece = _title_piece(text)
+    return piece is not None and any(fuzz.partial_ratio(piece, fold(t)) >= TITLE_PIECE for t in table)
 
 
 def _calendar_title(cell: Any) -> bool:
@@ -266,8 +272,8 @@ def _left_titles(cells: Sequence[Any], depth: int, paths: list[list[Any]], mappi
     for j, path in enumerate(paths):
         if j in mapping or not path or path[-1].col_span != 1:
             continue
-        text = " ".join(re.sub(r"[^A-Z/ ]", " ", fold(path[-1].text.text)).split())
-        if len(text.replace(" ", "")) < 5:
+        text = _title_piece(path[-1].text.text)
+        if text is None:
             continue
         scores: dict[str, float] = {}
         for title, key in table.items():
